@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything is installed into .venv from the lock file (uv.lock) by uv, which
+# is itself bootstrapped into .tools/ from PyPI.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
+RUN_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: run test install lint format bench bench-seed messages clean
+
+run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_reference_data
+	$(RUN_ENV) $(MANAGE) seed_demo
+	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: install ## Install and run the whole test suite
+	$(VENV)/bin/pytest
+
+lint: install ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## Benchmarks (bench/); set DATABASE_URL to measure on PostgreSQL
+	$(PY) bench/run.py
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: uv.lock pyproject.toml $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed as $(PYTHON)"; exit 1; }
+	@$(PYTHON) -m venv .tools || \
+		{ echo "Could not create a virtual environment: apt-get install python3-venv"; exit 1; }
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+messages: install ## Compile the translations
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+
+clean:
+	rm -rf .venv .tools db.sqlite3 staticfiles

@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from municipalities.choices import Country
+from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationKind, OrganisationLevel
+from organisations.identifiers import normalise_org_number, org_id
+
+
+class Organisation(models.Model):
+    """A voluntary organisation, volunteer centre, non-profit, social enterprise or group."""
+
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    org_number = models.CharField(
+        _("organisation number"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Norwegian organisation number, Danish CVR or Swedish organisation number. "
+            "Only an informal group may have none."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    level = models.CharField(
+        _("level"),
+        max_length=16,
+        choices=OrganisationLevel.choices,
+        default=OrganisationLevel.LOCAL,
+    )
+    municipalities = models.ManyToManyField(
+        "municipalities.Municipality",
+        related_name="organisations",
+        blank=True,
+        verbose_name=_("municipalities where it operates"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    address = models.CharField(_("postal address"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "org_number"],
+                condition=~Q(org_number=""),
+                name="organisation_unique_org_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=OrganisationKind.INFORMAL_GROUP) | ~Q(org_number=""),
+                name="organisation_number_required_unless_informal",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "kind"], name="organisation_country_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def org_id(self) -> str:
+        """The org-id.guide identifier, e.g. ``NO-BRC-974760673``."""
+        return org_id(self.country, self.org_number)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.org_number:
+            try:
+                self.org_number = normalise_org_number(self.country, self.org_number)
+            except ValidationError as error:
+                raise ValidationError({"org_number": error}) from None
+        elif self.kind and self.kind != OrganisationKind.INFORMAL_GROUP:
+            raise ValidationError(
+                {
+                    "org_number": _(
+                        "An organisation number is required unless this is an informal group."
+                    )
+                }
+            )
+
+
+class OrganisationCategory(models.Model):
+    """One of up to three ranked ICNPO categories of an organisation (rank 1 is the main one)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="categories"
+    )
+    category = models.CharField(_("ICNPO category"), max_length=4, choices=IcnpoCategory.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+
+    class Meta:
+        verbose_name = _("ICNPO category")
+        verbose_name_plural = _("ICNPO categories")
+        ordering = ["organisation", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "rank"], name="category_unique_rank"),
+            models.UniqueConstraint(
+                fields=["organisation", "category"], name="category_unique_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=MAX_CATEGORIES), name="category_rank_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "rank"], name="category_category_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.get_category_display()}"

@@ -1,0 +1,282 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partnerships.choices import (
+    PROPOSAL_STATUSES,
+    Agreement,
+    CoCreationType,
+    CollaborationForm,
+    Currency,
+    Field,
+    GoalsControl,
+    HinderingFactor,
+    Initiator,
+    InvolvementPhase,
+    OrganisationRole,
+    PromotingFactor,
+    Status,
+)
+from partnerships.rules import derive_co_creation_type, derived_type_consistency
+
+
+class Partnership(models.Model):
+    """A collaboration between one or more municipalities and voluntary actors."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    municipalities = models.ManyToManyField(
+        "municipalities.Municipality",
+        through="PartnershipMunicipality",
+        related_name="partnerships",
+        verbose_name=_("municipalities"),
+    )
+    organisations = models.ManyToManyField(
+        "organisations.Organisation",
+        through="PartnershipOrganisation",
+        related_name="partnerships",
+        verbose_name=_("organisations"),
+    )
+    co_creation_type = models.CharField(
+        _("declared co-creation type"),
+        max_length=20,
+        choices=CoCreationType.choices,
+        help_text=_("The form of co-creation the partners say the collaboration is."),
+    )
+    derived_co_creation_type = models.CharField(
+        _("derived co-creation type"),
+        max_length=20,
+        choices=CoCreationType.choices,
+        editable=False,
+        help_text=_(
+            "Computed from who controls goals and content and when the voluntary actors "
+            "were first involved."
+        ),
+    )
+    initiator = models.CharField(_("initiative taken by"), max_length=20, choices=Initiator.choices)
+    involvement_phase = models.CharField(
+        _("voluntary actors first involved in"), max_length=20, choices=InvolvementPhase.choices
+    )
+    goals_control = models.CharField(
+        _("goals and content controlled by"), max_length=20, choices=GoalsControl.choices
+    )
+    agreement = models.CharField(
+        _("agreement"), max_length=24, choices=Agreement.choices, default=Agreement.NONE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    municipal_contribution = models.DecimalField(
+        _("municipal contribution"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The municipality's contribution in money, per year or in total."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.NOK
+    )
+    volunteer_hours = models.PositiveIntegerField(_("volunteer hours"), null=True, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    promoting_factors = models.JSONField(
+        _("what helped"),
+        default=list,
+        blank=True,
+        help_text=_("Values from the promoting factors."),
+    )
+    hindering_factors = models.JSONField(
+        _("what hindered"),
+        default=list,
+        blank=True,
+        help_text=_("Values from the hindering factors."),
+    )
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="partnership_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(municipal_contribution__isnull=True) | Q(municipal_contribution__gte=0),
+                name="partnership_contribution_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PROPOSAL_STATUSES) | Q(start_date__isnull=False),
+                name="partnership_established_has_start_date",
+            ),
+            models.CheckConstraint(
+                condition=derived_type_consistency(), name="partnership_derived_type_follows_rule"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "start_date"], name="partnership_status_start"),
+            models.Index(fields=["co_creation_type"], name="partnership_declared_type"),
+            models.Index(fields=["derived_co_creation_type"], name="partnership_derived_type"),
+            models.Index(fields=["initiator"], name="partnership_initiator"),
+            models.Index(fields=["agreement"], name="partnership_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_derived_type()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"goals_control", "involvement_phase"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "derived_co_creation_type"}
+        super().save(*args, **kwargs)
+
+    def refresh_derived_type(self) -> None:
+        self.derived_co_creation_type = derive_co_creation_type(
+            goals_control=self.goals_control, involvement_phase=self.involvement_phase
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.goals_control in GoalsControl.values
+            and self.involvement_phase in InvolvementPhase.values
+        ):
+            self.refresh_derived_type()
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.status not in PROPOSAL_STATUSES and not self.start_date:
+            errors["start_date"] = _("An established partnership needs a start date.")
+        for name, choices in (
+            ("promoting_factors", PromotingFactor),
+            ("hindering_factors", HinderingFactor),
+        ):
+            values = getattr(self, name) or []
+            unknown = [v for v in values if v not in choices.values]
+            if not isinstance(values, list) or unknown:
+                errors[name] = _("Unknown values: %(values)s. Choose from: %(choices)s.") % {
+                    "values": ", ".join(map(str, unknown)) or values,
+                    "choices": ", ".join(choices.values),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def field_values(self) -> list[str]:
+        return [tag.field for tag in self.field_tags.all()]
+
+    @property
+    def form_values(self) -> list[str]:
+        return [tag.form for tag in self.form_tags.all()]
+
+
+class PartnershipMunicipality(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="municipality_links"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="partnership_links"
+    )
+
+    class Meta:
+        verbose_name = _("participating municipality")
+        verbose_name_plural = _("participating municipalities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "municipality"], name="partnership_municipality_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+
+class PartnershipOrganisation(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="organisation_links"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="partnership_links"
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=OrganisationRole.choices, default=OrganisationRole.PARTNER
+    )
+
+    class Meta:
+        verbose_name = _("participating organisation")
+        verbose_name_plural = _("participating organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "organisation"], name="partnership_organisation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class PartnershipField(models.Model):
+    """A field (culture, sport, ...) a partnership works in; a partnership may have several."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="field_tags"
+    )
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+
+    class Meta:
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "field"], name="partnership_field_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["field", "partnership"], name="partnership_field_by_field")]
+
+    def __str__(self) -> str:
+        return self.get_field_display()
+
+
+class PartnershipForm(models.Model):
+    """A form of collaboration (premises, grant, dialogue, ...) a partnership takes."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="form_tags")
+    form = models.CharField(
+        _("form of collaboration"), max_length=20, choices=CollaborationForm.choices
+    )
+
+    class Meta:
+        verbose_name = _("form of collaboration")
+        verbose_name_plural = _("forms of collaboration")
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "form"], name="partnership_form_unique"),
+        ]
+        indexes = [models.Index(fields=["form", "partnership"], name="partnership_form_by_form")]
+
+    def __str__(self) -> str:
+        return self.get_form_display()
