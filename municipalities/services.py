@@ -8,6 +8,7 @@ from django.db import transaction
 
 from municipalities.choices import Country
 from municipalities.models import County, Municipality
+from organisations.identifiers import normalise_org_number
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -101,7 +102,13 @@ def load_reference_data(
         rows = _read(folder / "municipalities.csv")
         for row in rows:
             current = municipalities.get(row["code"])
-            org_number = row.get("org_number") or (current.org_number if current else "")
+            # The file is authoritative where it gives a number; an empty cell keeps what
+            # the database has (a number added by an administrator is not wiped).
+            org_number = (
+                normalise_org_number(country, row["org_number"])
+                if row.get("org_number")
+                else (current.org_number if current else "")
+            )
             _upsert(
                 Municipality,
                 municipalities,

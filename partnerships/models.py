@@ -6,7 +6,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.permissions import (
+    coordinated_municipality_ids,
+    reads_everything,
+    represented_organisation_ids,
+)
 from partnerships.choices import (
+    ESTABLISHED_STATUSES,
     PROPOSAL_STATUSES,
     Agreement,
     CoCreationType,
@@ -22,6 +28,33 @@ from partnerships.choices import (
     Status,
 )
 from partnerships.rules import derive_co_creation_type, derived_type_consistency
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def established(self) -> "PartnershipQuerySet":
+        return self.filter(status__in=ESTABLISHED_STATUSES)
+
+    def visible_to(self, user) -> "PartnershipQuerySet":
+        """The partnerships ``user`` may read; every list, API and page, goes through this.
+
+        Scoped with id subqueries on the link tables, which stay fast at a million rows.
+        """
+        if reads_everything(user):
+            return self.all()
+        condition = Q(status__in=ESTABLISHED_STATUSES)
+        if municipality_ids := coordinated_municipality_ids(user):
+            condition |= Q(
+                pk__in=PartnershipMunicipality.objects.filter(
+                    municipality_id__in=municipality_ids
+                ).values("partnership_id")
+            )
+        if organisation_ids := represented_organisation_ids(user):
+            condition |= Q(
+                pk__in=PartnershipOrganisation.objects.filter(
+                    organisation_id__in=organisation_ids
+                ).values("partnership_id")
+            )
+        return self.filter(condition)
 
 
 class Partnership(models.Model):
@@ -111,6 +144,7 @@ class Partnership(models.Model):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partnership")
@@ -280,3 +314,34 @@ class PartnershipForm(models.Model):
 
     def __str__(self) -> str:
         return self.get_form_display()
+
+
+class PartnershipEvent(models.Model):
+    """One workflow step (submit, accept, decline, ...): who, when, with what comment.
+
+    ``notified_at`` is set once the e-mails for the event have gone out, so a
+    retried or duplicated task never sends them twice.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from status"), max_length=16, choices=Status.choices)
+    to_status = models.CharField(_("to status"), max_length=16, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+        ordering = ["partnership", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.action} ({self.from_status} → {self.to_status})"

@@ -1,0 +1,34 @@
+"""One shape for every API error body.
+
+``{"detail": "...", "errors": {"field": ["message", ...]}}`` — ``errors`` names
+each bad field for a 400; Django's ``ValidationError`` raised by a service
+becomes a 400 like a serializer's.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "detail": _("The request has errors; see the fields named."),
+            "errors": errors,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": response.data["detail"]}
+    return response
