@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from municipalities.models import Municipality
-from partnerships.demo import DEMO_PASSWORD, reset_demo_data, seed_demo
+from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, reset_demo_data, seed_demo
 from partnerships.models import Partnership
 
 
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         if Partnership.objects.exists():
             if not reset:
                 self.stdout.write("Demo data is already there (use --reset to replace it).")
+                self._print_logins()
                 return
             reset_demo_data()
         started = time.monotonic()
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                 f"partnerships in {time.monotonic() - started:.1f} s."
             )
         )
+        self._print_logins()
+
+    def _print_logins(self):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, description in result.users:
+        for username, _superuser, description in DEMO_USERS:
             self.stdout.write(f"  {username:<24} {description}")
