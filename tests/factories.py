@@ -4,9 +4,10 @@ import datetime
 
 import factory
 
-from accounts.models import User
+from accounts.choices import MembershipRole
+from accounts.models import Membership, User
 from municipalities.choices import Country
-from municipalities.models import County, Municipality
+from municipalities.models import County, Municipality, VolunteerCentre
 from organisations.choices import OrganisationKind
 from organisations.identifiers import complete_org_number
 from organisations.models import Organisation
@@ -23,10 +24,12 @@ from partnerships.services import set_links
 
 
 def norwegian_org_number(n: int) -> str:
-    """A valid Norwegian organisation number derived from ``n``."""
-    while (number := complete_org_number(Country.NORWAY, f"9{n % 10_000_000:07d}")) is None:
-        n += 1
-    return number
+    """A valid Norwegian organisation number, unique for each ``n``."""
+    for k in range(10):
+        number = complete_org_number(Country.NORWAY, f"9{(n * 10 + k) % 10_000_000:07d}")
+        if number:
+            return number
+    raise AssertionError(f"no valid organisation number near {n}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -102,3 +105,49 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
             fields=kwargs.get("fields") or ["culture"],
             forms=kwargs.get("forms") or [],
         )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    role = MembershipRole.COORDINATOR
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+def coordinator_of(*municipalities, **user_fields) -> User:
+    """A user who coordinates the given municipalities."""
+    user = UserFactory(**user_fields)
+    for municipality in municipalities:
+        Membership.objects.create(
+            user=user, role=MembershipRole.COORDINATOR, municipality=municipality
+        )
+    return user
+
+
+def representative_of(*organisations, **user_fields) -> User:
+    """A user who represents the given organisations."""
+    user = UserFactory(**user_fields)
+    for organisation in organisations:
+        Membership.objects.create(
+            user=user, role=MembershipRole.REPRESENTATIVE, organisation=organisation
+        )
+    return user
+
+
+def analyst(**user_fields) -> User:
+    return UserFactory(is_analyst=True, **user_fields)
+
+
+def admin_user(**user_fields) -> User:
+    return UserFactory(is_superuser=True, is_staff=True, **user_fields)
+
+
+class VolunteerCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VolunteerCentre
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Frivilligsentral {n}")
+    website = factory.LazyAttribute(lambda c: f"https://sentral{c.municipality.pk}.example.no/")

@@ -11,7 +11,17 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the record's current state."
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
+    from partnerships.workflow import TransitionNotAllowed
+
+    if isinstance(exc, TransitionNotAllowed):
+        exc = Conflict(str(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -1,0 +1,184 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import permissions
+from partnerships import services
+from partnerships.api.serializers import (
+    PartnershipEventSerializer,
+    PartnershipInputSerializer,
+    PartnershipSerializer,
+    TransitionSerializer,
+)
+from partnerships.filtersets import PartnershipFilterSet
+from partnerships.models import Partnership
+from partnerships.workflow import partnership_transition
+from registry.api.history import HistoryEntrySerializer, history_entries
+from registry.api.pagination import IdCursorPagination
+from registry.api.schema import error_responses
+
+WRITE_ERRORS = error_responses(400, 401, 403)
+ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List partnerships", responses={200: PartnershipSerializer}),
+    retrieve=extend_schema(
+        summary="A partnership",
+        description="Proposals and declined partnerships are found only by their partners, "
+        "analysts and administrators; for others they do not exist (404).",
+        responses={200: PartnershipSerializer, 404: error_responses(404)[404]},
+    ),
+    create=extend_schema(
+        summary="Log or propose a partnership",
+        request=PartnershipInputSerializer,
+        responses={201: PartnershipSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change a partnership",
+        request=PartnershipInputSerializer,
+        responses={200: PartnershipSerializer, **WRITE_ERRORS, 404: error_responses(404)[404]},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a partnership",
+        request=PartnershipInputSerializer(partial=True),
+        responses={200: PartnershipSerializer, **WRITE_ERRORS, 404: error_responses(404)[404]},
+    ),
+)
+class PartnershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Partnerships between municipalities and voluntary organisations."""
+
+    serializer_class = PartnershipSerializer
+    filterset_class = PartnershipFilterSet
+    pagination_class = IdCursorPagination
+    ordering_fields = ["id", "start_date", "created_at", "title"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return (
+            Partnership.objects.visible_to(self.request.user)
+            .select_related("created_by")
+            .prefetch_related("municipality_links", "organisation_links", "field_tags", "form_tags")
+        )
+
+    def _respond(self, partnership, code=status.HTTP_200_OK):
+        partnership = self.get_queryset().get(pk=partnership.pk)
+        return Response(self.get_serializer(partnership).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = PartnershipInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        partnership = services.partnership_create_as(user=request.user, **data.validated_data)
+        return self._respond(partnership, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        partnership = self.get_object()
+        data = PartnershipInputSerializer(
+            data=request.data, partial=partial, context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in request.data or
+                   (k == "organisations" and "organisation_roles" in request.data)}  # fmt: skip
+        partnership = services.partnership_update(
+            partnership=partnership, user=request.user, data=changes
+        )
+        return self._respond(partnership)
+
+    def _transition(self, request, action_name):
+        partnership = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        partnership_transition(
+            partnership=partnership, user=request.user, action=action_name, **data.validated_data
+        )
+        return self._respond(partnership)
+
+    @extend_schema(
+        summary="Submit a proposal to the municipality",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, "submit")
+
+    @extend_schema(
+        summary="Accept a proposal",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._transition(request, "accept")
+
+    @extend_schema(
+        summary="Decline a proposal (a reason is required)",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._transition(request, "decline")
+
+    @extend_schema(
+        summary="Ask the organisation for changes (a comment is required)",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        return self._transition(request, "request_changes")
+
+    @extend_schema(
+        summary="Mark an active partnership as completed",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._transition(request, "complete")
+
+    @extend_schema(
+        summary="Discontinue an active partnership (a reason is required)",
+        request=TransitionSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request, pk=None):
+        return self._transition(request, "discontinue")
+
+    @extend_schema(
+        summary="Workflow events (who did what, when, with which comment)",
+        responses={200: PartnershipEventSerializer(many=True), 404: error_responses(404)[404]},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request, pk=None):
+        partnership = self.get_object()
+        events = partnership.events.select_related("actor")
+        return Response(PartnershipEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="Audit history (coordinators and administrators)",
+        responses={
+            200: HistoryEntrySerializer(many=True),
+            403: error_responses(403)[403],
+            404: error_responses(404)[404],
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request, pk=None):
+        partnership = self.get_object()
+        if not permissions.can_read_history(request.user, partnership):
+            raise PermissionDenied(
+                _("Only the municipality's coordinators and administrators may read the history.")
+            )
+        return Response(HistoryEntrySerializer(history_entries(partnership), many=True).data)
