@@ -5,6 +5,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import MembershipRole
+from accounts.permissions import (
+    coordinated_municipality_ids,
+    is_admin,
+    represented_organisation_ids,
+)
 
 
 class User(AbstractUser):
@@ -20,6 +25,23 @@ class User(AbstractUser):
         default=False,
         help_text=_("KS or ministry analyst: reads every record and statistic, writes nothing."),
     )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MembershipQuerySet":
+        """The memberships ``user`` may see: all for administrators; for everyone else
+        their own and those of the municipalities and organisations they coordinate or
+        represent. Memberships name people, so analysts see only their own."""
+        if is_admin(user):
+            return self.all()
+        if not (user and user.is_authenticated):
+            return self.none()
+        condition = Q(user=user)
+        if municipality_ids := coordinated_municipality_ids(user):
+            condition |= Q(municipality_id__in=municipality_ids)
+        if organisation_ids := represented_organisation_ids(user):
+            condition |= Q(organisation_id__in=organisation_ids)
+        return self.filter(condition)
 
 
 class Membership(models.Model):
@@ -54,6 +76,14 @@ class Membership(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    invitation_sent_at = models.DateTimeField(
+        _("invitation sent"),
+        null=True,
+        blank=True,
+        help_text=_("When the e-mail inviting a new user to set a password was sent."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -38,6 +38,10 @@ def _roles(user) -> tuple[frozenset[int], frozenset[int]]:
     """(coordinated municipality ids, represented organisation ids), once per user object."""
     if not (user and user.is_authenticated):
         return frozenset(), frozenset()
+    if user.is_analyst and not user.is_superuser:
+        # An analyst writes nothing and reads no personal data, whatever memberships
+        # they hold: reading everything else comes from ``reads_everything``.
+        return frozenset(), frozenset()
     cached = getattr(user, _CACHE, None)
     if cached is None:
         municipalities, organisations = set(), set()
@@ -198,3 +202,46 @@ def can_invite_to_organisation(user, organisation: Organisation) -> bool:
 
 def can_create_organisation(user) -> bool:
     return bool(user and user.is_authenticated) and not is_analyst(user)
+
+
+def can_read_organisation_history(user, organisation: Organisation) -> bool:
+    """The audit history of an organisation: its representatives, coordinators of a
+    municipality it operates in, and administrators. (Coordinators elsewhere may see the
+    contact details, but not who changed what.)"""
+    return (
+        is_admin(user)
+        or organisation.pk in represented_organisation_ids(user)
+        or bool(
+            coordinated_municipality_ids(user) & {m.pk for m in organisation.municipalities.all()}
+        )
+    )
+
+
+# --- users and memberships ------------------------------------------------------------------
+
+
+def can_manage_users(user) -> bool:
+    """List, create, edit and deactivate user accounts: administrators only."""
+    return is_admin(user)
+
+
+def can_create_membership(user, *, role: str, municipality=None, organisation=None) -> bool:
+    """Administrators add anyone anywhere; a coordinator invites coordinators to his own
+    municipality, a representative invites representatives to his own organisation."""
+    if is_admin(user):
+        return True
+    if role == MembershipRole.COORDINATOR and municipality is not None:
+        return can_invite_to_municipality(user, municipality)
+    if role == MembershipRole.REPRESENTATIVE and organisation is not None:
+        return can_invite_to_organisation(user, organisation)
+    return False
+
+
+def can_delete_membership(user, membership) -> bool:
+    """Administrators, and the coordinators or representatives of the same municipality or
+    organisation (which includes removing oneself)."""
+    if is_admin(user):
+        return True
+    if membership.municipality_id is not None:
+        return membership.municipality_id in coordinated_municipality_ids(user)
+    return membership.organisation_id in represented_organisation_ids(user)

@@ -1,13 +1,18 @@
 """Loading the official county and municipality lists shipped in ``municipalities/data``."""
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from accounts.permissions import can_edit_municipality
 from municipalities.choices import Country
-from municipalities.models import County, Municipality
+from municipalities.models import County, Municipality, VolunteerCentre
 from organisations.identifiers import normalise_org_number
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -132,3 +137,71 @@ def load_reference_data(
             "municipality",
         )
     return report
+
+
+# --- the municipality's profile -------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "population",
+    "volunteer_policy_adopted",
+    "volunteer_policy_year",
+    "volunteer_policy_url",
+)
+
+
+@transaction.atomic
+def municipality_update_profile(*, municipality: Municipality, user, data: Mapping[str, Any]):
+    """Change a municipality's profile: its coordinators' and administrators' task.
+
+    ``data`` holds any of ``PROFILE_FIELDS`` and ``volunteer_centres``, a list of
+    ``{"name", "website", "organisation"}`` that replaces the municipality's centres
+    (a centre is matched on its name: kept and updated if listed, removed if not).
+    The reference data (code, name, county, country) is not changed here.
+    Raises ``PermissionDenied`` or ``ValidationError`` and then writes nothing.
+    """
+    if not can_edit_municipality(user, municipality):
+        raise PermissionDenied(_("Only this municipality's coordinators may edit its profile."))
+    unknown = set(data) - {*PROFILE_FIELDS, "volunteer_centres"}
+    if unknown:
+        raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
+
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(municipality, name, data[name])
+    errors: dict[str, list[str]] = {}
+    if municipality.volunteer_policy_year is not None and not municipality.volunteer_policy_adopted:
+        errors["volunteer_policy_year"] = [
+            _("A year of adoption needs an adopted volunteer policy.")
+        ]
+    try:
+        municipality.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    centres = data.get("volunteer_centres")
+    if centres is not None:
+        names = [centre["name"].strip() for centre in centres]
+        if duplicates := sorted({n for n in names if names.count(n) > 1}):
+            errors["volunteer_centres"] = [
+                _("A volunteer centre is listed twice: %(names)s.")
+                % {"names": ", ".join(duplicates)}
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+    municipality.save()
+    if centres is not None:
+        _replace_volunteer_centres(municipality, centres)
+    return municipality
+
+
+def _replace_volunteer_centres(municipality: Municipality, centres) -> None:
+    existing = {centre.name: centre for centre in municipality.volunteer_centres.all()}
+    wanted = {centre["name"].strip(): centre for centre in centres}
+    municipality.volunteer_centres.exclude(name__in=wanted).delete()
+    for name, values in wanted.items():
+        centre = existing.get(name) or VolunteerCentre(municipality=municipality, name=name)
+        centre.website = values.get("website") or ""
+        centre.organisation = values.get("organisation")
+        centre.full_clean(exclude=["municipality"], validate_unique=False)
+        centre.save()

@@ -151,3 +151,14 @@ class VolunteerCentreFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
     name = factory.Sequence(lambda n: f"Frivilligsentral {n}")
     website = factory.LazyAttribute(lambda c: f"https://sentral{c.municipality.pk}.example.no/")
+
+
+def organisation_in(*municipalities, categories=(), **fields) -> Organisation:
+    """An organisation operating in ``municipalities``, with ranked ICNPO ``categories``."""
+    from organisations.models import OrganisationCategory
+
+    organisation = OrganisationFactory(**fields)
+    organisation.municipalities.set(municipalities)
+    for rank, category in enumerate(categories, start=1):
+        OrganisationCategory.objects.create(organisation=organisation, category=category, rank=rank)
+    return organisation

@@ -164,6 +164,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CoCreationTypeEnum": "partnerships.choices.CoCreationType",
         "StatusEnum": "partnerships.choices.Status",
+        "MembershipRoleEnum": "accounts.choices.MembershipRole",
     },
 }
 
