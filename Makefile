@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 # The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install lint format bench bench-seed messages clean
+.PHONY: run test install lint format schemathesis bench messages clean
 
 run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -30,6 +30,9 @@ lint: install ## Ruff lint and format check
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+schemathesis: install ## Property-based API tests against the OpenAPI schema (a live server)
+	.ci/schemathesis.sh
 
 bench: install ## Benchmarks (bench/); set DATABASE_URL to measure on PostgreSQL
 	$(PY) bench/run.py

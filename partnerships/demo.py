@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from accounts.models import User
+from accounts.choices import MembershipRole
+from accounts.models import Membership, User
 from municipalities.choices import Country
 from municipalities.models import Municipality, VolunteerCentre
 from organisations.choices import IcnpoCategory, OrganisationKind, OrganisationLevel
@@ -39,11 +41,13 @@ from partnerships.choices import (
 )
 from partnerships.models import (
     Partnership,
+    PartnershipEvent,
     PartnershipField,
     PartnershipForm,
     PartnershipMunicipality,
     PartnershipOrganisation,
 )
+from partnerships.services import partnership_create
 
 BATCH = 5_000
 DEMO_PASSWORD = "demo"
@@ -264,7 +268,26 @@ NUMBER_LENGTH = {Country.NORWAY: 9, Country.DENMARK: 8, Country.SWEDEN: 10}
 DEMO_USERS = [
     # username, is_superuser, description
     ("admin", True, "administrator (all rights, /admin/)"),
+    ("koordinator", False, "volunteer coordinator of Oslo municipality"),
+    ("organisasjon", False, "representative of Tøyen leksehjelp, an organisation in Oslo"),
+    ("analytiker", False, "KS/ministry analyst (reads everything, writes nothing)"),
 ]
+DEMO_NAMES = {
+    "admin": ("Ada", "Admin"),
+    "koordinator": ("Kari", "Nordmann"),
+    "organisasjon": ("Ola", "Hansen"),
+    "analytiker": ("Anne", "Berg"),
+}
+
+
+DISTRICTS = ["Nord", "Sør", "Øst", "Vest", "Sentrum"]
+
+
+def _district(n: int) -> str:
+    """1 → "Nord", ..., 5 → "Sentrum", 6 → "Nord 2", ..."""
+    district = DISTRICTS[(n - 1) % len(DISTRICTS)]
+    round_ = (n - 1) // len(DISTRICTS) + 1
+    return district if round_ == 1 else f"{district} {round_}"
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -320,11 +343,15 @@ def reset_demo_data() -> None:
 def _create_users() -> list[tuple[str, str]]:
     logins = []
     for username, superuser, description in DEMO_USERS:
+        first_name, last_name = DEMO_NAMES[username]
         user = User(
             username=username,
             email=f"{username}@example.org",
+            first_name=first_name,
+            last_name=last_name,
             is_staff=superuser,
             is_superuser=superuser,
+            is_analyst=username == "analytiker",
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -368,15 +395,16 @@ def _create_organisations(
             )
             planned.append((org, [], IcnpoCategory.SOCIAL_SERVICES))
     countries = list(COUNTRY_WEIGHTS)
-    seen_names: set[str] = set()
+    times_used: dict[str, int] = {}
     while len(planned) < count:
         country = _pick(rng, COUNTRY_WEIGHTS)
         municipality = rng.choice(by_country[country])
         template, kind, category = rng.choice(ORG_TEMPLATES[country])
-        name = template.format(place=municipality.name.split(" - ")[0].split(" (")[0])
-        if name in seen_names:
-            continue
-        seen_names.add(name)
+        base = template.format(place=municipality.name.split(" - ")[0].split(" (")[0])
+        # A second club of the same kind in a place takes a district's name, as real ones do.
+        used = times_used.get(base, 0)
+        times_used[base] = used + 1
+        name = base if used == 0 else f"{base} {_district(used)}"
         org = Organisation(
             name=name,
             country=country,
@@ -464,9 +492,11 @@ def seed_demo(
     for m, field in anchors:
         active_fields.setdefault(m.pk, []).append(field)
 
+    # The demo logins' own partnerships (see _demo_roles) count towards the total.
+    bulk_total = max(0, partnerships - DEMO_ROLE_PARTNERSHIPS)
     created = 0
-    for chunk_start in range(0, partnerships, BATCH):
-        size = min(BATCH, partnerships - chunk_start)
+    for chunk_start in range(0, bulk_total, BATCH):
+        size = min(BATCH, bulk_total - chunk_start)
         plans = []
         for i in range(chunk_start, chunk_start + size):
             if i < len(anchors):
@@ -488,9 +518,10 @@ def seed_demo(
         )
         _links(rng, objs, plans, organisations, by_country, active_fields)
         created += len(objs)
-        say(f"{created} of {partnerships} partnerships")
+        say(f"{created} of {bulk_total} partnerships")
+    created += _demo_roles(today, municipalities)
     return SeedResult(
-        organisations=sum(len(v) for v in organisations["by_country"].values()),
+        organisations=sum(len(v) for v in organisations["by_country"].values()) + 1,
         partnerships=created,
         users=users,
     )
@@ -566,3 +597,72 @@ def _links(rng, objs, plans, organisations, by_country, active_fields) -> None:
         (PartnershipForm, form_tags),
     ):
         model.objects.bulk_create(rows, batch_size=BATCH)
+
+
+DEMO_ROLE_PARTNERSHIPS = 4
+
+
+def _demo_roles(today: datetime.date, municipalities: list[Municipality]) -> int:
+    """The demo coordinator's municipality, the demo organisation and its proposals, so each
+    demo login has something to do: an inbox of proposals, a proposal to follow up."""
+    oslo = next(
+        (m for m in municipalities if (m.country, m.code) == (Country.NORWAY, "0301")),
+        municipalities[0],
+    )
+    organisation = Organisation.objects.create(
+        name="Tøyen leksehjelp",
+        country=Country.NORWAY,
+        org_number=_NumberSource(random.Random(1)).next(Country.NORWAY),
+        kind=OrganisationKind.ASSOCIATION,
+        email="post@toyen-leksehjelp.example.org",
+        contact_person="Ola Hansen",
+        description="Frivillige som gir leksehjelp til barn og unge på Tøyen.",
+        verified=True,
+    )
+    organisation.municipalities.add(oslo)
+    OrganisationCategory.objects.create(
+        organisation=organisation, category=IcnpoCategory.EDUCATION_RESEARCH, rank=1
+    )
+    coordinator = User.objects.get(username="koordinator")
+    representative = User.objects.get(username="organisasjon")
+    Membership.objects.create(user=coordinator, role=MembershipRole.COORDINATOR, municipality=oslo)
+    Membership.objects.create(
+        user=representative, role=MembershipRole.REPRESENTATIVE, organisation=organisation
+    )
+    common = {
+        "municipalities": [oslo],
+        "organisations": {organisation: OrganisationRole.LEAD},
+        "initiator": Initiator.LOCAL_CIVIC,
+        "agreement": Agreement.INFORMAL,
+    }
+    partnership_create(
+        created_by=representative, title="Leksehjelp på Tøyen bibliotek",
+        fields=[Field.CHILDREN_YOUTH, Field.EDUCATION], forms=[CollaborationForm.PREMISES],
+        co_creation_type=CoCreationType.EQUAL, involvement_phase=InvolvementPhase.DESIGN,
+        goals_control=GoalsControl.SHARED, status=Status.ACTIVE,
+        start_date=today.replace(year=today.year - 2), **common,
+    )  # fmt: skip
+    for title, fields in [
+        ("Sommerskole for nyankomne barn", [Field.CHILDREN_YOUTH, Field.INCLUSION]),
+        ("Mattekafé for foreldre", [Field.EDUCATION, Field.INCLUSION]),
+    ]:
+        proposal = partnership_create(
+            created_by=representative, title=title, fields=fields,
+            forms=[CollaborationForm.PREMISES, CollaborationForm.GRANT],
+            co_creation_type=CoCreationType.EQUAL,
+            involvement_phase=InvolvementPhase.PROBLEM_DEFINITION,
+            goals_control=GoalsControl.SHARED, status=Status.UNDER_REVIEW,
+            description="Vi foreslår et samarbeid med bydelen om lokaler og en liten driftsstøtte.",
+            **common,
+        )  # fmt: skip
+        PartnershipEvent.objects.create(
+            partnership=proposal, action="submit", from_status=Status.PROPOSED,
+            to_status=Status.UNDER_REVIEW, actor=representative, notified_at=timezone.now(),
+        )  # fmt: skip
+    partnership_create(
+        created_by=representative, title="Leksehjelp på nett (utkast)",
+        fields=[Field.EDUCATION], co_creation_type=CoCreationType.ORGANISATION_LED,
+        involvement_phase=InvolvementPhase.PROBLEM_DEFINITION,
+        goals_control=GoalsControl.ORGANISATION, status=Status.PROPOSED, **common,
+    )  # fmt: skip
+    return DEMO_ROLE_PARTNERSHIPS

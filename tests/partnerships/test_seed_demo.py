@@ -77,3 +77,17 @@ def test_command_runs_once_then_needs_reset(capsys):
     assert Partnership.objects.count() == 50
     call_command("seed_demo", partnerships=80, reset=True)
     assert Partnership.objects.count() == 80
+
+
+def test_more_organisations_than_template_names_get_district_names():
+    """Asking for more organisations than a few municipalities have names for must finish."""
+    import random
+
+    from partnerships.demo import _create_organisations
+    from tests.factories import MunicipalityFactory
+
+    by_country = {c: [MunicipalityFactory(country=c, name=f"Sted{c}")] for c in ("NO", "DK", "SE")}
+    _create_organisations(random.Random(1), by_country, count=200)
+    names = list(Organisation.objects.values_list("name", flat=True))
+    assert len(names) == 200 == len(set(names))
+    assert Organisation.objects.filter(name__endswith=" Nord").exists()
