@@ -9,4 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("registry.api.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("dashboard/", include("partnerships.dashboard_urls")),
+    path("partnerships/", include("partnerships.urls")),
+    path("organisations/", include("organisations.urls")),
+    path("municipalities/", include("municipalities.urls")),
 ]
