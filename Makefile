@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 # The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test install lint format schemathesis bench messages clean
+.PHONY: run test chromium install lint format schemathesis bench messages clean
 
 run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -20,8 +20,14 @@ run: install ## Install, load reference and demo data, serve on http://127.0.0.1
 	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: install ## Install and run the whole test suite
+test: install chromium ## Install and run the whole test suite (browser tests included)
 	$(VENV)/bin/pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 lint: install ## Ruff lint and format check
 	$(VENV)/bin/ruff check .
