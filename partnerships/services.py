@@ -83,19 +83,18 @@ def set_links(
     partnership.organisation_links.all().delete()
     partnership.field_tags.all().delete()
     partnership.form_tags.all().delete()
-    PartnershipMunicipality.objects.bulk_create(
-        PartnershipMunicipality(partnership=partnership, municipality=m)
-        for m in set(municipalities)
-    )
-    PartnershipOrganisation.objects.bulk_create(
-        PartnershipOrganisation(partnership=partnership, organisation=o, role=role)
-        for o, role in organisations.items()
-    )
-    PartnershipField.objects.bulk_create(
-        PartnershipField(partnership=partnership, field=f) for f in set(fields)
-    )
-    PartnershipForm.objects.bulk_create(
-        PartnershipForm(partnership=partnership, form=f) for f in set(forms)
+    bulk_add_links(
+        [
+            (
+                partnership,
+                {
+                    "municipalities": municipalities,
+                    "organisations": organisations,
+                    "fields": fields,
+                    "forms": forms,
+                },
+            )
+        ]
     )
 
 
