@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 # The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test chromium install lint format schemathesis bench messages clean
+.PHONY: run test chromium install lint format schemathesis bench messages messages-check clean
 
 run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -56,8 +56,14 @@ $(UV):
 		{ echo "Could not create a virtual environment: apt-get install python3-venv"; exit 1; }
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-messages: install ## Compile the translations
+messages: install ## Update locale/nb from the code (needs gettext), then compile it
+	$(MANAGE) makemessages -l nb --no-obsolete --no-location --ignore=.venv --ignore=.tools --ignore=bench
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+
+messages-check: install ## Fail if the code has strings the catalogue lacks (needs gettext)
+	$(MANAGE) makemessages -l nb --no-obsolete --no-location --ignore=.venv --ignore=.tools --ignore=bench
+	git diff --exit-code -I '^"POT-Creation-Date' -- locale/ || \
+		{ echo "locale/nb is out of date: run make messages and translate the new strings"; exit 1; }
 
 clean:
 	rm -rf .venv .tools db.sqlite3 staticfiles

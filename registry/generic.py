@@ -18,7 +18,10 @@ RESULTS_ID = "results"
 class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     template_name = "generic/object_list.html"
     results_template_name = "generic/results.html"
-    paginate_by = 25
+    # django-tables2 paginates the table; the ListView itself must not paginate as well
+    # (that would count the rows twice).
+    paginate_by = None
+    table_pagination = {"per_page": 25}
     export_formats = ("csv", "xlsx")
     #: Large lists skip counting every row (LazyPaginator): "next" instead of "page 3 of 4,000".
     lazy_pagination = False
