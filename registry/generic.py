@@ -29,6 +29,12 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     intro = ""
     strict = False  # an invalid filter shows its error and an empty list, not a 404
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        # render_table does not pass the view's context: the table carries the flag itself.
+        table.lazy_pagination = self.lazy_pagination
+        return table
+
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)
         if pagination and self.lazy_pagination:

@@ -1,0 +1,265 @@
+"""The organisation pages: list, profile, history, registration, editing and verification.
+
+Thin views: reads are scoped with ``accounts.permissions`` and the partnership queryset's
+``visible_to``; every write is one call of ``organisations.services``.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from accounts.permissions import (
+    can_create_organisation,
+    can_edit_organisation,
+    can_read_organisation_history,
+    can_verify_organisation,
+    can_view_contact_details,
+)
+from municipalities.models import Municipality
+from organisations.filtersets import OrganisationFilterSet
+from organisations.forms import OrganisationForm, check_org_number
+from organisations.models import Organisation, OrganisationCategory
+from organisations.services import organisation_create, organisation_update, organisation_verify
+from organisations.tables import OrganisationTable
+from partnerships.choices import ESTABLISHED_STATUSES, PROPOSAL_STATUSES
+from partnerships.models import Partnership, PartnershipOrganisation
+from registry.api.history import history_entries
+from registry.generic import ObjectListView
+
+#: How many partnerships the profile lists before linking to the full list.
+PARTNERSHIPS_SHOWN = 20
+
+
+def _profile_queryset():
+    return Organisation.objects.prefetch_related(
+        Prefetch("categories", queryset=OrganisationCategory.objects.order_by("rank")),
+        Prefetch(
+            "municipalities",
+            queryset=Municipality.objects.select_related("county").order_by("name"),
+        ),
+    )
+
+
+class OrganisationListView(ObjectListView):
+    model = Organisation
+    filterset_class = OrganisationFilterSet
+    table_class = OrganisationTable
+    lazy_pagination = True
+    title = gettext_lazy("Voluntary organisations")
+    intro = gettext_lazy(
+        "Associations, volunteer centres, idea-based non-profits, social-economic enterprises "
+        "and groups of volunteers that work with municipalities."
+    )
+
+    template_name = "organisations/organisation_list.html"
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        form = filterset.form
+        form.label_suffix = ""
+        for field in form.fields.values():
+            field.label = capfirst(field.label)
+        form.fields["verified"].widget = forms.Select(
+            choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        )
+        for name in ("country", "kind", "level", "municipality", "category"):
+            form.fields[name].empty_label = _("Any")
+            form.fields[name].widget.choices = form.fields[name].choices
+        return filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = can_create_organisation(self.request.user)
+        return context
+
+    def get_queryset(self):
+        return Organisation.objects.prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.only("pk", "name"))
+        ).order_by("name", "pk")
+
+
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(_profile_queryset(), pk=pk)
+    user = request.user
+    partnerships = (
+        Partnership.objects.visible_to(user)
+        .filter(
+            pk__in=PartnershipOrganisation.objects.filter(organisation=organisation).values(
+                "partnership_id"
+            )
+        )
+        .prefetch_related("municipalities")
+        .order_by("-start_date", "-pk")
+    )
+    established = partnerships.filter(status__in=ESTABLISHED_STATUSES)
+    proposals = partnerships.filter(status__in=PROPOSAL_STATUSES).order_by("-updated_at", "-pk")
+    context = {
+        "organisation": organisation,
+        "categories": list(organisation.categories.all()),
+        "municipalities": list(organisation.municipalities.all()),
+        "show_contact": can_view_contact_details(user, organisation),
+        "can_edit": can_edit_organisation(user, organisation),
+        "can_verify": not organisation.verified and can_verify_organisation(user, organisation),
+        "can_read_history": can_read_organisation_history(user, organisation),
+        "established": established[:PARTNERSHIPS_SHOWN],
+        "established_count": established.count(),
+        "proposals": proposals[:PARTNERSHIPS_SHOWN],
+        "proposal_count": proposals.count(),
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+@login_required
+def organisation_history(request, pk: int):
+    organisation = get_object_or_404(_profile_queryset(), pk=pk)
+    if not can_read_organisation_history(request.user, organisation):
+        raise PermissionDenied
+    entries = history_entries(organisation)
+    _label_changes(entries)
+    return render(
+        request,
+        "organisations/organisation_history.html",
+        {"organisation": organisation, "entries": entries},
+    )
+
+
+def _label_changes(entries: list[dict]) -> None:
+    """Field names as their labels, choice values as their names, user ids as usernames,
+    moments in the reader's format."""
+    user_ids = set()
+    for entry in entries:
+        for change in entry["changes"]:
+            field = Organisation._meta.get_field(change["field"])
+            if field.is_relation:
+                user_ids.update(v for v in (change["old"], change["new"]) if v)
+    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    yes_no = {"True": _("yes"), "False": _("no")}
+    for entry in entries:
+        for change in entry["changes"]:
+            field = Organisation._meta.get_field(change["field"])
+            change["label"] = field.verbose_name
+            for key in ("old", "new"):
+                value = change[key]
+                if value is None or value == "":
+                    change[key] = None
+                elif field.choices:
+                    change[key] = dict(field.flatchoices).get(value, value)
+                elif field.get_internal_type() == "BooleanField":
+                    change[key] = yes_no.get(value, value)
+                elif field.is_relation:
+                    change[key] = usernames.get(int(value), value)
+                elif field.get_internal_type() == "DateTimeField":
+                    moment = parse_datetime(value)
+                    if moment is not None:
+                        change[key] = date_format(localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _save_form(request, form: OrganisationForm, write):
+    """Call the service ``write(form)``; its ``ValidationError`` goes beside the fields and
+    nothing is written. Returns the organisation, or None on error."""
+    if not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():
+            return write(form)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+
+
+@login_required
+def organisation_create_view(request):
+    if not can_create_organisation(request.user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST":
+        organisation = _save_form(
+            request,
+            form,
+            lambda form: organisation_create(user=request.user, **form.service_data()),
+        )
+        if organisation is not None:
+            messages.success(
+                request,
+                _(
+                    "%(name)s is registered, with you as its representative. It awaits "
+                    "verification by a coordinator of a municipality where it operates."
+                )
+                % {"name": organisation.name},
+            )
+            return redirect("organisation-detail", pk=organisation.pk)
+    return render(
+        request,
+        "organisations/organisation_form.html",
+        {
+            "form": form,
+            "forms": [form],
+            "has_errors": bool(form.errors),
+            "title": _("Register an organisation"),
+        },
+    )
+
+
+@login_required
+def organisation_edit(request, pk: int):
+    organisation = get_object_or_404(_profile_queryset(), pk=pk)
+    if not can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST":
+        saved = _save_form(
+            request,
+            form,
+            lambda form: organisation_update(
+                organisation=organisation, user=request.user, data=form.service_data()
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("The profile is saved."))
+            return redirect("organisation-detail", pk=organisation.pk)
+        organisation.refresh_from_db()  # the name in the heading, not the one typed
+    return render(
+        request,
+        "organisations/organisation_form.html",
+        {
+            "form": form,
+            "forms": [form],
+            "has_errors": bool(form.errors),
+            "organisation": organisation,
+            "title": _("Edit %(name)s") % {"name": organisation.name},
+        },
+    )
+
+
+@require_POST
+@login_required
+def organisation_verify_view(request, pk: int):
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("municipalities"), pk=pk)
+    organisation_verify(organisation=organisation, user=request.user)
+    messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+    return redirect("organisation-detail", pk=organisation.pk)
+
+
+@require_GET
+def check_number(request):
+    """The organisation number as typed: valid (with its org-id), invalid (why), or already
+    registered (by whom). An htmx fragment for the registration and edit forms."""
+    exclude = request.GET.get("exclude", "")
+    context = check_org_number(
+        request.GET.get("country", ""),
+        request.GET.get("org_number", ""),
+        exclude=int(exclude) if exclude.isdigit() else None,
+    )
+    return render(request, "organisations/check_number.html", context)
