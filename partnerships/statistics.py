@@ -447,3 +447,37 @@ def stats_by_county(
             for row in rows
         ],
     }
+
+
+# Agreements the headline counts as formalised: a written agreement or a partnership
+# agreement of the IOP type.
+FORMAL_AGREEMENTS = (Agreement.WRITTEN, Agreement.PARTNERSHIP_AGREEMENT)
+
+
+def stats_headline(*, scope: StatsScope) -> dict:
+    """The headline numbers of established partnerships in scope (place, field and
+    start-date range as for ``stats_co_creation``):
+
+    - ``partnerships``: how many, each once;
+    - ``municipalities``: distinct municipalities *in the place scope* taking part in them
+      (a partnership across counties counts only its municipalities in the county shown);
+    - ``organisations``: distinct organisations taking part in them;
+    - ``formal_agreements`` and ``formal_agreement_share``: those with a written agreement
+      or a partnership agreement (``FORMAL_AGREEMENTS``), and their share of
+      ``partnerships``.
+
+    One query (the link tables are joined and counted ``distinct``).
+    """
+    place = scope.place_q("municipality_links__municipality__")
+    counts = _established_partnerships(scope).aggregate(
+        partnerships=Count("pk", distinct=True),
+        municipalities=Count(
+            "municipality_links__municipality", distinct=True, filter=place or None
+        ),
+        organisations=Count("organisation_links__organisation", distinct=True),
+        formal_agreements=Count("pk", distinct=True, filter=Q(agreement__in=FORMAL_AGREEMENTS)),
+    )
+    return {
+        **counts,
+        "formal_agreement_share": _share(counts["formal_agreements"], counts["partnerships"]),
+    }
