@@ -201,9 +201,17 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class PartnershipEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SerializerMethodField(
+        help_text=_("Who took the step; only for the partners and administrators.")
+    )
 
     class Meta:
         model = PartnershipEvent
         fields = ["id", "action", "from_status", "to_status", "actor", "comment", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event) -> str | None:
+        if event.actor_id and self.context.get("shows_personal_data"):
+            return event.actor.username
+        return None

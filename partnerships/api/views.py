@@ -164,7 +164,12 @@ class PartnershipViewSet(
     def events(self, request, pk=None):
         partnership = self.get_object()
         events = partnership.events.select_related("actor")
-        return Response(PartnershipEventSerializer(events, many=True).data)
+        context = {
+            "shows_personal_data": permissions.can_view_partnership_personal_data(
+                request.user, partnership
+            )
+        }
+        return Response(PartnershipEventSerializer(events, many=True, context=context).data)
 
     @extend_schema(
         summary="Audit history (coordinators and administrators)",

@@ -417,3 +417,16 @@ def test_list_costs_the_same_for_3_and_30_rows(world, api_client, role,
     with django_assert_max_num_queries(9):
         large = client.get(URL)
     assert len(large.json()["results"]) > len(small.json()["results"]) + 20
+
+
+def test_event_actors_are_personal_data(world, api_client):
+    api_client.force_authenticate(world.users["coordinator"])
+    api_client.post(f"{URL}{world.proposal.pk}/accept/", {}, format="json")
+    coordinator = world.users["coordinator"].username
+    for role, sees in [("anonymous", False), ("analyst", False), ("other_coordinator", False),
+                       ("coordinator", True), ("representative", True), ("admin", True)]:  # fmt: skip
+        client = client_for(api_client, world.users[role])
+        if world.users[role] is None:
+            client.force_authenticate(None)
+        events = client.get(f"{URL}{world.proposal.pk}/events/").json()
+        assert [e["actor"] for e in events] == [coordinator if sees else None], role

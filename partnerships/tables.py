@@ -1,0 +1,107 @@
+"""The partnership list's table (django-tables2). Expects ``selectors.partnership_list``'s
+prefetched links; exports (CSV, Excel) get plain values from the ``value_*`` methods."""
+
+import django_tables2 as tables
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+
+def link_or_text(viewname: str, pk: int, text: str) -> str:
+    """A link to ``viewname`` for ``pk``, or plain text while that page does not exist."""
+    try:
+        url = reverse(viewname, args=[pk])
+    except NoReverseMatch:
+        return format_html("{}", text)
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+def municipality_links(partnership) -> str:
+    return format_html_join(
+        ", ",
+        "{}",
+        (
+            (link_or_text("municipality-detail", link.municipality_id, link.municipality.name),)
+            for link in partnership.municipality_links.all()
+        ),
+    )
+
+
+def organisation_links(partnership) -> str:
+    return format_html_join(
+        ", ",
+        "{}",
+        (
+            (link_or_text("organisation-detail", link.organisation_id, link.organisation.name),)
+            for link in partnership.organisation_links.all()
+        ),
+    )
+
+
+def status_badge(partnership) -> str:
+    return format_html(
+        '<span class="badge status-{}">{}</span>',
+        partnership.status,
+        partnership.get_status_display(),
+    )
+
+
+class PartnershipTable(tables.Table):
+    caption = _("Partnerships")
+
+    title = tables.Column(
+        verbose_name=_("Title"), linkify=("partnership-detail", {"pk": tables.A("pk")})
+    )
+    municipalities = tables.Column(
+        verbose_name=_("Municipalities"), accessor="pk", orderable=False, empty_values=()
+    )
+    organisations = tables.Column(
+        verbose_name=_("Organisations"), accessor="pk", orderable=False, empty_values=()
+    )
+    fields_of_work = tables.Column(
+        verbose_name=_("Fields"), accessor="pk", orderable=False, empty_values=()
+    )
+    status = tables.Column(verbose_name=_("Status"))
+    co_creation_type = tables.Column(verbose_name=_("Declared type"))
+    derived_co_creation_type = tables.Column(verbose_name=_("Derived type"))
+    start_date = tables.DateColumn(verbose_name=_("Start date"))
+
+    class Meta:
+        empty_text = _("No partnership matches these filters.")
+        attrs = {"class": "partnership-table"}
+
+    def render_municipalities(self, record):
+        return municipality_links(record)
+
+    def value_municipalities(self, record):
+        return ", ".join(link.municipality.name for link in record.municipality_links.all())
+
+    def render_organisations(self, record):
+        return organisation_links(record)
+
+    def value_organisations(self, record):
+        return ", ".join(link.organisation.name for link in record.organisation_links.all())
+
+    def render_fields_of_work(self, record):
+        return ", ".join(str(tag) for tag in record.field_tags.all())
+
+    def value_fields_of_work(self, record):
+        return self.render_fields_of_work(record)
+
+    def render_status(self, record):
+        return status_badge(record)
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_co_creation_type(self, record):
+        return record.get_co_creation_type_display()
+
+    def value_co_creation_type(self, record):
+        return record.get_co_creation_type_display()
+
+    def render_derived_co_creation_type(self, record):
+        return record.get_derived_co_creation_type_display()
+
+    def value_derived_co_creation_type(self, record):
+        return record.get_derived_co_creation_type_display()

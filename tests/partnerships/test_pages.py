@@ -1,0 +1,767 @@
+"""The partnership pages: who sees what, the forms' writes through the services, the
+workflow buttons, the htmx fragments and the list's cost."""
+
+import csv
+import datetime
+import io
+from itertools import product
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.choices import GoalsControl, InvolvementPhase, Status
+from partnerships.models import Partnership, PartnershipEvent
+from partnerships.rules import derive_co_creation_type
+from partnerships.workflow import partnership_transition
+from tests.factories import (
+    MunicipalityFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    UserFactory,
+    admin_user,
+    analyst,
+    coordinator_of,
+    representative_of,
+)
+
+LIST = "/partnerships/"
+
+
+class World:
+    """Two municipalities, two organisations, a person in every role, four partnerships."""
+
+    def __init__(self):
+        self.oslo = MunicipalityFactory(name="Oslo")
+        self.bergen = MunicipalityFactory(name="Bergen")
+        self.red_cross = OrganisationFactory(name="Oslo Røde Kors")
+        self.choir = OrganisationFactory(name="Bergen kor")
+        self.red_cross.municipalities.add(self.oslo)
+        self.users = {
+            "anonymous": None,
+            "representative": representative_of(
+                self.red_cross, first_name="Ola", last_name="Hansen"
+            ),
+            "other_representative": representative_of(self.choir),
+            "coordinator": coordinator_of(self.oslo, first_name="Kari", last_name="Nordmann"),
+            "other_coordinator": coordinator_of(self.bergen),
+            "analyst": analyst(),
+            "admin": admin_user(),
+            "nobody": UserFactory(),
+        }
+        links = {
+            "links__municipalities": [self.oslo],
+            "links__organisations": {self.red_cross: "lead"},
+        }
+        self.active = PartnershipFactory(
+            title="Leksehjelp på biblioteket",
+            status="active",
+            created_by=self.users["coordinator"],
+            **links,
+        )
+        self.proposal = PartnershipFactory(
+            title="Sommerskole", status="under_review", start_date=None, **links
+        )
+        self.draft = PartnershipFactory(
+            title="Mattekafé", status="proposed", start_date=None, **links
+        )
+        self.declined = PartnershipFactory(title="Korpsløft", status="declined", **links)
+        self.elsewhere = PartnershipFactory(
+            title="Bergen forslag",
+            status="under_review",
+            start_date=None,
+            links__municipalities=[self.bergen],
+            links__organisations={self.choir: "lead"},
+        )
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+def login(client, world, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_proposals"),
+    [
+        ("anonymous", False),
+        ("representative", True),
+        ("other_representative", False),
+        ("coordinator", True),
+        ("analyst", True),
+        ("admin", True),
+    ],
+)
+def test_list_shows_what_the_role_may_see(world, client, role, sees_proposals):
+    response = login(client, world, role).get(LIST)
+    assert response.status_code == 200
+    html = page(response)
+    assert "Leksehjelp på biblioteket" in html
+    assert ("Sommerskole" in html) is sees_proposals
+    assert ("Mattekafé" in html) is sees_proposals
+    assert html.count("<h1") == 1
+
+
+def test_list_filters_with_checkboxes_and_links_to_details(world, client):
+    response = login(client, world, "coordinator").get(LIST, {"status": "under_review"})
+    html = page(response)
+    assert 'type="checkbox" name="status" value="under_review"' in html
+    assert "Sommerskole" in html and "Leksehjelp på biblioteket" not in html
+    assert f'href="/partnerships/{world.proposal.pk}/"' in html
+    assert '<span class="badge status-under_review">Under review</span>' in html
+    # The coordinator is offered to log a partnership and their inbox.
+    assert 'href="/partnerships/new/"' in html and 'href="/partnerships/inbox/"' in html
+
+
+def test_list_htmx_request_returns_only_the_results(world, client):
+    response = client.get(
+        LIST, {"q": "Leksehjelp"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<section") or 'id="results"' in html.split(">", 1)[0]
+    assert "<html" not in html and "<h1" not in html
+    assert "Leksehjelp på biblioteket" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_list_export_has_plain_values(world, client):
+    response = client.get(LIST, {"_export": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, *body = rows
+    assert header[:4] == ["Title", "Municipalities", "Organisations", "Fields"]
+    row = next(r for r in body if r[0] == "Leksehjelp på biblioteket")
+    assert row[1] == "Oslo" and row[2] == "Oslo Røde Kors" and row[3] == "Culture"
+    assert row[4] == "Active" and row[5] == "Equal co-creation"
+    assert "<" not in response.content.decode()
+    # Only what the anonymous visitor may see.
+    assert all(r[0] != "Sommerskole" for r in body)
+    response = client.get(LIST, {"_export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "coordinator"])
+def test_list_costs_the_same_for_3_and_30_rows(db, client, role, django_assert_max_num_queries):
+    municipality = MunicipalityFactory()
+    if role == "coordinator":
+        client.force_login(coordinator_of(municipality))
+    PartnershipFactory.create_batch(3)
+    few = _list_queries(client)
+    PartnershipFactory.create_batch(27)
+    PartnershipFactory(links__municipalities=[municipality, MunicipalityFactory()])
+    many = _list_queries(client)
+    assert few == many
+    # Session, user, roles, one page of rows (no count of them all), four link prefetches,
+    # the filter form's counties, municipalities and organisations, and two savepoints.
+    with django_assert_max_num_queries(13):
+        client.get(LIST)
+
+
+# --- the profile -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "draft_visible"),
+    [
+        ("anonymous", False),
+        ("representative", True),
+        ("other_representative", False),
+        ("coordinator", True),
+        ("other_coordinator", False),
+        ("analyst", True),
+        ("admin", True),
+    ],
+)
+def test_detail_is_404_when_not_visible(world, client, role, draft_visible):
+    client = login(client, world, role)
+    assert client.get(f"/partnerships/{world.active.pk}/").status_code == 200
+    assert client.get(f"/partnerships/{world.draft.pk}/").status_code == (
+        200 if draft_visible else 404
+    )
+
+
+def test_detail_says_everything_in_plain_words(world, client):
+    world.active.municipal_contribution = 150000
+    world.active.volunteer_hours = 1200
+    world.active.promoting_factors = ["key_individuals"]
+    world.active.outcomes = "Flere barn fullfører skolen."
+    world.active.goals_control = GoalsControl.SHARED
+    world.active.involvement_phase = InvolvementPhase.IMPLEMENTATION
+    world.active.save()
+    html = page(client.get(f"/partnerships/{world.active.pk}/"))
+    assert "The voluntary actors were first involved at implementation" in html
+    assert "Goals and content are decided by the municipality and the voluntary actors" in html
+    assert "The initiative was taken by the municipality." in html
+    assert "Declared co-creation type" in html and "Derived co-creation type" in html
+    assert "Municipality-led" in html  # derived from shared control but late involvement
+    assert "first involved only at implementation" in html
+    assert "150,000 NOK" in html
+    assert "1,200" in html
+    assert "Key individuals" in html and "Flere barn fullfører skolen." in html
+    assert "(lead partner)" in html
+    # No personal data, no buttons, no edit or history links for a visitor.
+    assert "Kari Nordmann" not in html
+    assert "/edit/" not in html and "/history/" not in html
+    assert 'method="post" action="/partnerships/' not in html
+
+
+def test_detail_shows_the_partners_their_buttons_and_people(world, client):
+    partnership_transition(
+        partnership=world.proposal,
+        user=world.users["admin"],
+        action="request_changes",
+        comment="Legg til budsjett.",
+    )
+    html = page(login(client, world, "coordinator").get(f"/partnerships/{world.active.pk}/"))
+    assert "Registered by Kari Nordmann" in html
+    assert f'href="/partnerships/{world.active.pk}/edit/"' in html
+    assert f'href="/partnerships/{world.active.pk}/history/"' in html
+    assert f'action="/partnerships/{world.active.pk}/complete/"' in html
+    assert f'action="/partnerships/{world.active.pk}/discontinue/"' in html
+    assert '<label for="discontinue-comment">' in html
+
+    client.force_login(world.users["representative"])
+    html = page(client.get(f"/partnerships/{world.proposal.pk}/"))
+    assert "The municipality asked for changes:" in html and "Legg til budsjett." in html
+    assert f'action="/partnerships/{world.proposal.pk}/submit/"' in html
+    assert f'action="/partnerships/{world.proposal.pk}/accept/"' not in html
+    assert "/history/" not in html  # representatives do not read the audit history
+
+
+def test_detail_names_the_side_not_the_person_for_others(world, client):
+    partnership_transition(
+        partnership=world.proposal, user=world.users["coordinator"], action="accept"
+    )
+    html = page(client.get(f"/partnerships/{world.proposal.pk}/"))
+    assert "Accepted" in html and "The municipality" in html
+    assert "Kari Nordmann" not in html
+    html = page(login(client, world, "representative").get(f"/partnerships/{world.proposal.pk}/"))
+    assert "Kari Nordmann" in html
+
+
+def test_analyst_reads_but_gets_no_buttons(world, client):
+    html = page(login(client, world, "analyst").get(f"/partnerships/{world.proposal.pk}/"))
+    assert "Sommerskole" in html
+    assert "/accept/" not in html and "/edit/" not in html and "/history/" not in html
+
+
+# --- workflow actions ------------------------------------------------------------------------
+
+
+def test_transition_is_post_only(world, client):
+    login(client, world, "coordinator")
+    assert client.get(f"/partnerships/{world.proposal.pk}/accept/").status_code == 405
+    assert client.post(f"/partnerships/{world.proposal.pk}/explode/").status_code == 404
+
+
+def test_accept_writes_through_the_workflow_and_redirects(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        f"/partnerships/{world.proposal.pk}/accept/", {"start_date": "2025-08-15"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/partnerships/{world.proposal.pk}/"
+    assert "The proposal was accepted" in page(response)
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == Status.ACTIVE
+    assert world.proposal.start_date == datetime.date(2025, 8, 15)
+    event = PartnershipEvent.objects.get(partnership=world.proposal)
+    assert (event.action, event.actor) == ("accept", world.users["coordinator"])
+
+
+def test_decline_without_a_reason_shows_the_error_beside_the_comment(world, client):
+    login(client, world, "coordinator")
+    response = client.post(f"/partnerships/{world.proposal.pk}/decline/", {"comment": "  "})
+    assert response.status_code == 200
+    html = page(response)
+    assert '<p class="error" id="decline-comment_error">Please give a reason.</p>' in html
+    assert 'autofocus aria-invalid="true"' in html  # the page is redrawn: go to the box
+    assert 'aria-describedby="decline-comment_helptext decline-comment_error"' in html or (
+        "decline-comment_error" in html
+    )
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == Status.UNDER_REVIEW
+    assert not PartnershipEvent.objects.exists()
+
+
+def test_decline_with_a_reason_and_back_to_the_inbox(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        f"/partnerships/{world.proposal.pk}/decline/",
+        {"comment": "Ikke budsjett i år.", "next": "/partnerships/inbox/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/partnerships/inbox/"
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == Status.DECLINED
+    assert PartnershipEvent.objects.get().comment == "Ikke budsjett i år."
+
+
+def test_transition_ignores_a_next_to_another_site(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        f"/partnerships/{world.proposal.pk}/accept/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/partnerships/{world.proposal.pk}/"
+
+
+def test_transition_not_allowed_from_the_status_redirects_with_a_message(world, client):
+    login(client, world, "coordinator")
+    response = client.post(f"/partnerships/{world.active.pk}/accept/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/partnerships/{world.active.pk}/"
+    assert "is not possible while the partnership is active" in page(response)
+    world.active.refresh_from_db()
+    assert world.active.status == Status.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 404), ("representative", 403), ("other_coordinator", 404), ("analyst", 403)],
+)
+def test_transition_refused(world, client, role, expected):
+    response = login(client, world, role).post(f"/partnerships/{world.proposal.pk}/accept/")
+    assert response.status_code == expected
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == Status.UNDER_REVIEW
+
+
+def test_representative_submits_a_draft(world, client):
+    login(client, world, "representative")
+    response = client.post(f"/partnerships/{world.draft.pk}/submit/")
+    assert response.status_code == 302
+    world.draft.refresh_from_db()
+    assert world.draft.status == Status.UNDER_REVIEW
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("coordinator", 200),
+        ("admin", 200),
+        ("representative", 403),
+        ("other_coordinator", 403),
+        ("analyst", 403),
+        ("nobody", 403),
+    ],
+)
+def test_history_only_for_coordinators_and_admins(world, client, role, expected):
+    response = login(client, world, role).get(f"/partnerships/{world.active.pk}/history/")
+    assert response.status_code == expected
+
+
+def test_history_is_a_table_of_changes_in_words(world, client):
+    world.active.status = Status.COMPLETED
+    world.active.end_date = datetime.date(2025, 1, 1)
+    world.active._history_user = world.users["coordinator"]
+    world.active.save()
+    html = page(
+        login(client, world, "coordinator").get(f"/partnerships/{world.active.pk}/history/")
+    )
+    assert "<caption" in html and '<th scope="col">' in html
+    assert "Status:</strong> Active → Completed" in html
+    assert world.users["coordinator"].username in html
+
+
+def test_history_asks_a_visitor_to_sign_in(world, client):
+    response = client.get(f"/partnerships/{world.active.pk}/history/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert client.get(f"/partnerships/{world.draft.pk}/history/").status_code == 302
+
+
+# --- inbox and own partnerships --------------------------------------------------------------
+
+
+def test_inbox_lists_the_municipality_s_proposals(world, client):
+    response = login(client, world, "coordinator").get("/partnerships/inbox/")
+    assert response.status_code == 200
+    html = page(response)
+    answer, rework = html.split('id="rework-heading"')
+    assert "Sommerskole" in answer and "Bergen forslag" not in html
+    assert f'action="/partnerships/{world.proposal.pk}/accept/"' in answer
+    assert f'formaction="/partnerships/{world.proposal.pk}/decline/"' in answer
+    assert f'<label for="p{world.proposal.pk}-comment">' in answer
+    assert 'name="next" value="/partnerships/inbox/"' in answer
+    assert "Mattekafé" in rework and "Draft, not sent yet" in rework
+
+
+def test_inbox_shows_changes_asked_for_and_admin_sees_all(world, client):
+    partnership_transition(
+        partnership=world.proposal,
+        user=world.users["coordinator"],
+        action="request_changes",
+        comment="Mer om målgruppen.",
+    )
+    html = page(login(client, world, "coordinator").get("/partnerships/inbox/"))
+    rework = html.split('id="rework-heading"')[1]
+    assert "Sommerskole" in rework and "Mer om målgruppen." in rework
+    html = page(login(client, world, "admin").get("/partnerships/inbox/"))
+    assert "Bergen forslag" in html
+
+
+@pytest.mark.parametrize("role", ["representative", "analyst", "nobody"])
+def test_inbox_explains_who_it_is_for(world, client, role):
+    response = login(client, world, role).get("/partnerships/inbox/")
+    assert response.status_code == 403
+    assert "The inbox is for municipal coordinators" in page(response)
+
+
+def test_pages_ask_a_visitor_to_sign_in(world, client):
+    for url in ("/partnerships/inbox/", "/partnerships/mine/", "/partnerships/new/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "login" in response["Location"], url
+    assert client.get(f"/partnerships/{world.active.pk}/edit/").status_code == 302
+
+
+def test_my_partnerships_grouped_with_next_steps(world, client):
+    partnership_transition(
+        partnership=world.proposal,
+        user=world.users["coordinator"],
+        action="request_changes",
+        comment="Legg ved en plan.",
+    )
+    response = login(client, world, "representative").get("/partnerships/mine/")
+    assert response.status_code == 200
+    html = page(response)
+    for label in ("Proposed", "Declined", "Active"):
+        assert f">{label} <span" in html
+    assert "The municipality asked for changes — edit and send again." in html
+    assert "Legg ved en plan." in html and "Edit and send again" in html
+    assert "A draft, not sent yet." in html
+    assert f'action="/partnerships/{world.draft.pk}/submit/"' in html
+    assert "Record outcomes" in html
+    assert "Bergen forslag" not in html
+    # The request for changes comes before the untouched draft.
+    assert html.index("Sommerskole") < html.index("Mattekafé")
+
+
+@pytest.mark.parametrize(("role", "link"), [("coordinator", "/partnerships/inbox/"),
+                                            ("nobody", "Register your organisation")])  # fmt: skip
+def test_my_partnerships_explains_who_it_is_for(world, client, role, link):
+    response = login(client, world, role).get("/partnerships/mine/")
+    assert response.status_code == 403
+    assert "This page is for organisations" in page(response) and link in page(response)
+
+
+# --- logging and proposing -------------------------------------------------------------------
+
+
+def form_data(world, **overrides) -> dict:
+    data = {
+        "title": "Språkkafé på biblioteket",
+        "description": "Samtalegrupper for nye innbyggere.",
+        "municipalities": [world.oslo.pk],
+        "organisations": [world.red_cross.pk],
+        "fields_of_work": ["inclusion", "culture"],
+        "collaboration_forms": ["premises"],
+        "agreement": "written",
+        "initiator": "local_civic",
+        "involvement_phase": "problem_definition",
+        "goals_control": "shared",
+        "co_creation_type": "equal",
+        "status": "active",
+        "start_date": "2025-02-01",
+        "currency": "NOK",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize("role", ["analyst", "nobody"])
+def test_create_explains_why_not(world, client, role):
+    response = login(client, world, role).get("/partnerships/new/")
+    assert response.status_code == 403
+    html = page(response)
+    assert "You cannot log partnerships" in html
+    if role == "analyst":
+        assert "As an analyst" in html
+    else:
+        assert "Register your organisation" in html
+    assert client.post("/partnerships/new/", form_data(world)).status_code == 403
+    assert Partnership.objects.count() == 5
+
+
+def test_coordinator_form_preselects_the_municipality_and_asks_plainly(world, client):
+    html = page(login(client, world, "coordinator").get("/partnerships/new/"))
+    assert '<optgroup label="Your municipality">' in html
+    assert f'<option value="{world.oslo.pk}" selected>Oslo</option>' in html
+    assert 'name="status"' in html and 'name="start_date"' in html
+    assert "Who took the initiative?" in html
+    assert "When were the voluntary actors first involved?" in html
+    assert "Before anything was decided" in html
+    assert "Who decides the goals and content?" in html
+    assert "What do you call the collaboration?" in html
+    assert 'aria-live="polite"' in html and 'hx-get="/partnerships/derived-type/"' in html
+
+
+def test_coordinator_logs_a_partnership(world, client):
+    login(client, world, "coordinator")
+    response = client.post("/partnerships/new/", form_data(world), follow=True)
+    created = Partnership.objects.get(title="Språkkafé på biblioteket")
+    assert response.redirect_chain[-1][0] == f"/partnerships/{created.pk}/"
+    assert "The partnership is logged." in page(response)
+    assert created.status == Status.ACTIVE
+    assert created.created_by == world.users["coordinator"]
+    assert created.derived_co_creation_type == "equal"
+    assert sorted(created.field_values) == ["culture", "inclusion"]
+    assert created.form_values == ["premises"]
+    assert [(link.organisation, link.role) for link in created.organisation_links.all()] == [
+        (world.red_cross, "lead")
+    ]
+
+
+def test_invalid_form_keeps_what_was_typed_and_writes_nothing(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        "/partnerships/new/", form_data(world, title="", fields_of_work=None, start_date=None)
+    )
+    assert response.status_code == 200
+    html = page(response)
+    assert '<p class="error" id="id_title_error">' in html
+    assert '<p class="error" id="id_fields_of_work_error">' in html
+    assert "Samtalegrupper for nye innbyggere." in html
+    assert 'value="problem_definition" required id="id_involvement_phase_0" checked' in html
+    assert Partnership.objects.count() == 5
+
+
+def test_service_errors_come_back_beside_their_fields(world, client):
+    login(client, world, "coordinator")
+    response = client.post("/partnerships/new/", form_data(world, start_date=None))
+    assert response.status_code == 200
+    html = page(response)
+    assert '<p class="error" id="id_start_date_error">' in html
+    assert "An established partnership needs a start date." in html
+    response = client.post("/partnerships/new/", form_data(world, end_date="2024-01-01"))
+    assert "The end date cannot be before the start date." in page(response)
+    assert Partnership.objects.count() == 5
+
+
+def test_coordinator_may_not_log_for_another_municipality(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        "/partnerships/new/",
+        form_data(world, municipalities=[world.bergen.pk], organisations=[world.choir.pk]),
+    )
+    assert response.status_code == 403
+    html = page(response)
+    assert "only for your own municipality or organisation" in html
+    assert "Språkkafé på biblioteket" in html  # what was typed is still there
+    assert Partnership.objects.count() == 5
+
+
+def test_representative_form_is_a_proposal_for_their_organisation(world, client):
+    html = page(login(client, world, "representative").get("/partnerships/new/"))
+    assert "Propose a partnership" in html
+    assert 'name="status"' not in html and 'name="start_date"' not in html
+    assert (
+        f'type="checkbox" name="organisations" value="{world.red_cross.pk}" '
+        f'id="id_organisations_0" checked' in html
+    )
+    assert "Bergen kor" not in html
+    assert f'<option value="{world.oslo.pk}" selected>Oslo</option>' in html
+    assert 'value="draft"' in html and "Send proposal to the municipality" in html
+
+
+@pytest.mark.parametrize(("then", "status"), [("draft", "proposed"), ("submit", "under_review")])
+def test_representative_saves_a_draft_or_sends_it(world, client, then, status):
+    login(client, world, "representative")
+    response = client.post(
+        "/partnerships/new/", form_data(world, status="active", start_date=None, then=then)
+    )
+    created = Partnership.objects.get(title="Språkkafé på biblioteket")
+    assert response.status_code == 302
+    assert created.status == status  # the typed "active" is not the representative's to set
+    assert created.start_date is None
+    events = list(created.events.values_list("action", flat=True))
+    assert events == (["submit"] if then == "submit" else [])
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "active", "declined"),
+    [
+        ("coordinator", 200, 200),
+        ("admin", 200, 200),
+        ("representative", 200, 403),  # outcomes of the active one; nothing once declined
+        ("other_coordinator", 403, 404),
+        ("analyst", 403, 403),
+        ("other_representative", 403, 404),
+    ],
+)
+def test_edit_who_may(world, client, role, active, declined):
+    client = login(client, world, role)
+    assert client.get(f"/partnerships/{world.active.pk}/edit/").status_code == active
+    assert client.get(f"/partnerships/{world.declined.pk}/edit/").status_code == declined
+
+
+def test_coordinator_edits_through_the_service(world, client):
+    login(client, world, "coordinator")
+    form = client.get(f"/partnerships/{world.active.pk}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    data.update(title="Leksehjelp hele året", fields_of_work=["education", "children_youth"])
+    response = client.post(f"/partnerships/{world.active.pk}/edit/", data)
+    assert response.status_code == 302
+    world.active.refresh_from_db()
+    assert world.active.title == "Leksehjelp hele året"
+    assert sorted(world.active.field_values) == ["children_youth", "education"]
+    latest = world.active.history.first()
+    assert latest.history_user == world.users["coordinator"]
+    assert "fields:" in latest.history_change_reason
+
+
+def test_edit_invalid_keeps_input_and_changes_nothing(world, client):
+    login(client, world, "coordinator")
+    response = client.post(
+        f"/partnerships/{world.active.pk}/edit/",
+        form_data(world, title="Nytt navn", start_date="2025-05-01", end_date="2025-01-01"),
+    )
+    assert response.status_code == 200
+    html = page(response)
+    assert '<p class="error" id="id_end_date_error">' in html
+    assert 'value="Nytt navn"' in html
+    world.active.refresh_from_db()
+    assert world.active.title == "Leksehjelp på biblioteket"
+
+
+def test_representative_on_an_active_partnership_records_only_outcomes(world, client):
+    login(client, world, "representative")
+    response = client.get(f"/partnerships/{world.active.pk}/edit/")
+    html = page(response)
+    assert set(response.context["form"].fields) == {
+        "outcomes",
+        "volunteer_hours",
+        "people_reached",
+        "promoting_factors",
+        "hindering_factors",
+    }
+    assert "Record the outcomes of" in html
+    response = client.post(
+        f"/partnerships/{world.active.pk}/edit/",
+        {"title": "Kapret", "volunteer_hours": "340", "outcomes": "30 barn hver uke."},
+    )
+    assert response.status_code == 302
+    world.active.refresh_from_db()
+    assert world.active.volunteer_hours == 340 and world.active.outcomes == "30 barn hver uke."
+    assert world.active.title == "Leksehjelp på biblioteket"
+
+
+def test_representative_answers_a_request_for_changes(world, client):
+    partnership_transition(
+        partnership=world.proposal,
+        user=world.users["coordinator"],
+        action="request_changes",
+        comment="Hvor mange barn?",
+    )
+    login(client, world, "representative")
+    response = client.get(f"/partnerships/{world.proposal.pk}/edit/")
+    html = page(response)
+    assert "The municipality asked for changes:" in html and "Hvor mange barn?" in html
+    assert "Save and send again" in html
+    assert 'name="status"' not in html
+    data = form_data(world, status=None, start_date=None, then="submit", title="Sommerskole 2.0")
+    response = client.post(f"/partnerships/{world.proposal.pk}/edit/", data)
+    assert response.status_code == 302
+    world.proposal.refresh_from_db()
+    assert world.proposal.title == "Sommerskole 2.0"
+    assert world.proposal.status == Status.UNDER_REVIEW
+    assert list(world.proposal.events.values_list("action", flat=True)) == [
+        "request_changes",
+        "submit",
+    ]
+
+
+# --- the derived type, live ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("control", "phase"), list(product(GoalsControl, InvolvementPhase)))
+def test_derived_type_fragment_follows_the_rule(db, client, control, phase):
+    response = client.get(
+        "/partnerships/derived-type/",
+        {"goals_control": control.value, "involvement_phase": phase.value},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = page(response)
+    expected = derive_co_creation_type(goals_control=control, involvement_phase=phase)
+    assert f"<strong>{expected.label}</strong>" in html
+    assert "<html" not in html
+
+
+def test_derived_type_fragment_compares_with_the_declared_type(db, client):
+    url = "/partnerships/derived-type/"
+    base = {"goals_control": "municipality", "involvement_phase": "implementation"}
+    html = page(client.get(url, {**base, "co_creation_type": "equal"}))
+    assert "This differs from what you call the collaboration." in html
+    html = page(client.get(url, {**base, "co_creation_type": "municipality_led"}))
+    assert "This matches what you call the collaboration." in html
+    html = page(client.get(url, {"goals_control": "shared"}))
+    assert "the derived type appears here" in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_inbox_and_own_list_cost_the_same_for_few_and_many(world, client):
+    def add_reworked(count):
+        """Proposals the coordinator sent back with a request for changes."""
+        for _ in range(count):
+            partnership = PartnershipFactory(
+                status="under_review",
+                start_date=None,
+                links__municipalities=[world.oslo],
+                links__organisations={world.red_cross: "lead", OrganisationFactory(): "partner"},
+                links__fields=["sport", "culture"],
+            )
+            partnership_transition(
+                partnership=partnership,
+                user=world.users["coordinator"],
+                action="request_changes",
+                comment="Mer, takk.",
+            )
+
+    coordinator = login(client, world, "coordinator")
+    few = _queries(coordinator, "/partnerships/inbox/")
+    add_reworked(12)
+    PartnershipFactory.create_batch(
+        8,
+        status="under_review",
+        start_date=None,
+        links__municipalities=[world.oslo],
+        links__organisations={world.red_cross: "lead"},
+    )
+    assert _queries(coordinator, "/partnerships/inbox/") == few
+
+    representative = login(client, world, "representative")
+    few = _queries(representative, "/partnerships/mine/")
+    PartnershipFactory.create_batch(
+        10, status="active", links__organisations={world.red_cross: "lead"}
+    )
+    assert _queries(representative, "/partnerships/mine/") == few
