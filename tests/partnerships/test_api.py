@@ -423,8 +423,9 @@ def test_event_actors_are_personal_data(world, api_client):
     api_client.force_authenticate(world.users["coordinator"])
     api_client.post(f"{URL}{world.proposal.pk}/accept/", {}, format="json")
     coordinator = world.users["coordinator"].username
-    for role, sees in [("anonymous", False), ("analyst", False), ("other_coordinator", False),
-                       ("coordinator", True), ("representative", True), ("admin", True)]:  # fmt: skip
+    roles = {"anonymous": False, "analyst": False, "other_coordinator": False,
+             "coordinator": True, "representative": True, "admin": True}  # fmt: skip
+    for role, sees in roles.items():
         client = client_for(api_client, world.users[role])
         if world.users[role] is None:
             client.force_authenticate(None)
