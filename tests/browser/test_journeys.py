@@ -1,0 +1,146 @@
+"""The three main journeys, end to end in a real browser.
+
+1. An organisation signs up (its number checked as it is typed) and proposes a collaboration.
+2. The municipality's coordinator accepts the proposal from the inbox.
+3. An analyst filters the dashboard by county and downloads the numbers as CSV.
+Selectors use field names and values, so the journeys hold in Norwegian and English alike.
+"""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from municipalities.models import Municipality
+from municipalities.services import load_reference_data
+from organisations.models import Organisation
+from partnerships.models import Partnership, PartnershipEvent
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PartnershipFactory, analyst, coordinator_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def norway():
+    load_reference_data(countries=["NO"])
+    return Municipality.objects.get(country="NO", code="0301")
+
+
+def test_organisation_signs_up_proposes_and_coordinator_accepts(live_server, page, axe, norway):
+    oslo = norway
+    coordinator = coordinator_of(oslo, username="kari", email="kari@oslo.kommune.no")
+    coordinator.set_password("demo")
+    coordinator.save()
+
+    # --- 1. The organisation signs up -------------------------------------------------------
+    page.goto(live_server.url + reverse("signup"))
+    page.fill("#id_account-username", "ola")
+    page.fill("#id_account-first_name", "Ola")
+    page.fill("#id_account-last_name", "Hansen")
+    page.fill("#id_account-email", "ola@leksehjelp.example.org")
+    page.fill("#id_account-password1", "Frivillig-2026!")
+    page.fill("#id_account-password2", "Frivillig-2026!")
+    page.fill("#id_name", "Grünerløkka leksehjelp")
+    page.select_option("#id_country", "NO")
+    number = page.locator("#id_org_number")
+    number.press_sequentially("974760674", delay=20)  # a mistyped check digit
+    feedback = page.locator("[aria-live=polite]").filter(has_text="974760674")
+    feedback.wait_for()
+    assert "NO-BRC" not in feedback.inner_text()
+    number.fill("")
+    number.press_sequentially("974760673", delay=20)
+    page.locator("[aria-live=polite]", has_text="NO-BRC-974760673").wait_for()
+    page.select_option("#id_kind", "association")
+    page.locator("summary", has_text=oslo.county.name).first.click()
+    page.locator(f"input[name=municipalities][value='{oslo.pk}']").check()
+    assert_accessible(axe, page, "sign-up form, filled in")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(f"**{reverse('organisation-detail', args=[1])[:-2]}**")
+
+    organisation = Organisation.objects.get(org_number="974760673")
+    assert organisation.name == "Grünerløkka leksehjelp"
+    assert organisation.verified is False
+    assert organisation.memberships.get().user.username == "ola"
+
+    # --- ... and proposes a collaboration to Oslo --------------------------------------------
+    page.goto(live_server.url + reverse("partnership-create"))
+    page.fill("#id_title", "Leksehjelp i Sofienbergparken")
+    page.fill("#id_description", "Frivillige hjelper barn med lekser to dager i uka.")
+    page.select_option("#id_municipalities", str(oslo.pk))
+    page.locator("input[name=fields_of_work][value=children_youth]").check()
+    page.locator("input[name=fields_of_work][value=education]").check()
+    page.locator("input[name=collaboration_forms][value=premises]").check()
+    page.locator("input[name=initiator][value=local_civic]").check()
+    page.locator("input[name=involvement_phase][value=problem_definition]").check()
+    page.locator("input[name=goals_control][value=shared]").check()
+    # The derived type is shown as the answers are given (computed on the server).
+    page.locator("[aria-live=polite]", has_text="likeverdig").or_(
+        page.locator("[aria-live=polite]", has_text="qual")
+    ).first.wait_for()
+    page.locator("input[name=co_creation_type][value=equal]").check()
+    assert_accessible(axe, page, "proposal form, filled in")
+    page.locator("button[name=then][value=submit]").click()
+    page.wait_for_load_state()
+
+    proposal = Partnership.objects.get(title="Leksehjelp i Sofienbergparken")
+    assert proposal.status == "under_review"
+    assert proposal.derived_co_creation_type == "equal"
+    assert list(proposal.municipalities.all()) == [oslo]
+    assert [m.to for m in mail.outbox] == [["kari@oslo.kommune.no"]]
+
+    # --- 2. The coordinator accepts it from the inbox ----------------------------------------
+    page.context.clear_cookies()
+    sign_in(page, live_server, "kari")
+    page.goto(live_server.url + reverse("inbox"))
+    assert "Leksehjelp i Sofienbergparken" in page.content()
+    assert_accessible(axe, page, "coordinator's inbox")
+    page.locator(
+        f"form[action='{reverse('partnership-transition', args=[proposal.pk, 'accept'])}'] "
+        "button[type=submit]"
+    ).click()
+    page.wait_for_load_state()
+
+    proposal.refresh_from_db()
+    assert proposal.status == "active"
+    assert proposal.start_date == datetime.date.today()
+    event = PartnershipEvent.objects.get(partnership=proposal, action="accept")
+    assert event.actor == coordinator
+    assert mail.outbox[-1].to == ["ola@leksehjelp.example.org"]
+    # The accepted partnership is now public.
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("partnership-detail", args=[proposal.pk]))
+    assert "Leksehjelp i Sofienbergparken" in page.locator("h1").inner_text()
+
+
+def test_analyst_filters_the_dashboard_and_downloads_csv(live_server, page, axe, norway):
+    oslo = norway
+    bergen = Municipality.objects.get(country="NO", code="4601")
+    start = datetime.date.today() - datetime.timedelta(days=200)
+    PartnershipFactory(links__municipalities=[oslo], links__fields=["culture"], start_date=start)
+    PartnershipFactory(links__municipalities=[bergen], links__fields=["sport"], start_date=start)
+    person = analyst(username="anne")
+    person.set_password("demo")
+    person.save()
+
+    sign_in(page, live_server, "anne")
+    page.goto(live_server.url + reverse("dashboard"))
+    assert_accessible(axe, page, "dashboard")
+    page.select_option("#id_county", str(bergen.county_id))
+    page.wait_for_url(f"**county={bergen.county_id}**")
+    assert_accessible(axe, page, "dashboard for a county")
+
+    link = page.locator(f"a[href*='{reverse('dashboard-csv', args=['fields'])}']").first
+    assert f"county={bergen.county_id}" in link.get_attribute("href")
+    with page.expect_download() as download:
+        link.click()
+    with open(download.value.path(), encoding="utf-8") as handle:
+        rows = list(csv.DictReader(io.StringIO(handle.read())))
+    by_field = {row["field"]: row for row in rows}
+    # In Bergen's county: one municipality reporting, with a sport partnership, no culture one.
+    assert set(by_field) >= {"culture", "sport"}
+    assert int(by_field["sport"]["municipalities"]) == 1
+    assert int(by_field["culture"]["municipalities"]) == 0
