@@ -20,6 +20,7 @@ from organisations.models import Organisation
 from partnerships.models import Partnership, PartnershipEvent
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PartnershipFactory, analyst, coordinator_of
+from tests.utils import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,9 @@ def norway():
     return Municipality.objects.get(country="NO", code="0301")
 
 
-def test_organisation_signs_up_proposes_and_coordinator_accepts(live_server, page, axe, norway):
+def test_organisation_signs_up_proposes_and_coordinator_accepts(
+    live_server, page, axe, norway, task_runner
+):
     oslo = norway
     coordinator = coordinator_of(oslo, username="kari", email="kari@oslo.kommune.no")
     coordinator.set_password("demo")
@@ -90,6 +93,7 @@ def test_organisation_signs_up_proposes_and_coordinator_accepts(live_server, pag
     assert proposal.status == "under_review"
     assert proposal.derived_co_creation_type == "equal"
     assert list(proposal.municipalities.all()) == [oslo]
+    wait_for(lambda: len(mail.outbox) == 1)  # sent by the Celery task (a real worker in CI)
     assert [m.to for m in mail.outbox] == [["kari@oslo.kommune.no"]]
 
     # --- 2. The coordinator accepts it from the inbox ----------------------------------------
@@ -109,6 +113,7 @@ def test_organisation_signs_up_proposes_and_coordinator_accepts(live_server, pag
     assert proposal.start_date == datetime.date.today()
     event = PartnershipEvent.objects.get(partnership=proposal, action="accept")
     assert event.actor == coordinator
+    wait_for(lambda: len(mail.outbox) == 2)
     assert mail.outbox[-1].to == ["ola@leksehjelp.example.org"]
     # The accepted partnership is now public.
     page.context.clear_cookies()
