@@ -16,25 +16,13 @@ from municipalities.models import Municipality
 from organisations.choices import MAX_CATEGORIES, IcnpoCategory
 from organisations.identifiers import normalise_org_number, org_id
 from organisations.models import Organisation
+from organisations.services import EDITABLE_FIELDS
 
 #: Where the organisation number is checked as it is typed (an htmx fragment).
 NUMBER_CHECK_ID = "org-number-check"
 CATEGORY_FIELDS = tuple(f"category_{rank}" for rank in range(1, MAX_CATEGORIES + 1))
 #: The service's field names that the form calls differently.
 SERVICE_TO_FORM_FIELD = {"categories": "category_1"}
-TEXT_FIELDS = (
-    "name",
-    "country",
-    "org_number",
-    "kind",
-    "level",
-    "description",
-    "website",
-    "email",
-    "phone",
-    "contact_person",
-    "address",
-)
 
 
 VALID_NUMBER_MESSAGES = {
@@ -186,7 +174,7 @@ class OrganisationForm(forms.Form):
 
     @staticmethod
     def initial_for(organisation: Organisation) -> dict:
-        initial = {name: getattr(organisation, name) for name in TEXT_FIELDS}
+        initial = {name: getattr(organisation, name) for name in EDITABLE_FIELDS}
         initial["municipalities"] = [m.pk for m in organisation.municipalities.all()]
         ranked = sorted(organisation.categories.all(), key=lambda link: link.rank)
         for field_name, link in zip(CATEGORY_FIELDS, ranked, strict=False):
@@ -216,7 +204,7 @@ class OrganisationForm(forms.Form):
 
     def service_data(self) -> dict:
         """The cleaned input as ``organisation_create``/``organisation_update`` take it."""
-        data = {name: self.cleaned_data[name] for name in TEXT_FIELDS}
+        data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
         data["categories"] = [
             self.cleaned_data[name] for name in CATEGORY_FIELDS if self.cleaned_data.get(name)
         ]

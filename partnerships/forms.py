@@ -36,6 +36,7 @@ from partnerships.choices import (
 )
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.rules import derive_co_creation_type
+from partnerships.services import ATTRIBUTE_FIELDS
 
 # --- the co-creation questions, in plain words ------------------------------------------------
 
@@ -189,26 +190,6 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
 
 #: The service's names for the links that the form calls differently.
 SERVICE_TO_FORM_FIELD = {"fields": "fields_of_work", "forms": "collaboration_forms"}
-#: Model attributes the form passes to the services as they are.
-ATTRIBUTE_FIELDS = (
-    "title",
-    "description",
-    "co_creation_type",
-    "initiator",
-    "involvement_phase",
-    "goals_control",
-    "agreement",
-    "status",
-    "start_date",
-    "end_date",
-    "municipal_contribution",
-    "currency",
-    "volunteer_hours",
-    "people_reached",
-    "promoting_factors",
-    "hindering_factors",
-    "outcomes",
-)
 #: Fields only a coordinator or administrator fills in (a proposal has no status or dates).
 COORDINATOR_FIELDS = ("status", "start_date", "end_date")
 

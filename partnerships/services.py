@@ -17,6 +17,27 @@ from partnerships.models import (
     PartnershipOrganisation,
 )
 
+#: The partnership's own attributes a write takes as they are (besides its links).
+ATTRIBUTE_FIELDS = (
+    "title",
+    "description",
+    "co_creation_type",
+    "initiator",
+    "involvement_phase",
+    "goals_control",
+    "agreement",
+    "status",
+    "start_date",
+    "end_date",
+    "municipal_contribution",
+    "currency",
+    "volunteer_hours",
+    "people_reached",
+    "promoting_factors",
+    "hindering_factors",
+    "outcomes",
+)
+
 
 def _unknown(values: Iterable[str], choices) -> list[str]:
     return [value for value in values if value not in choices.values]
