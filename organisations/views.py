@@ -11,15 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
 from accounts.permissions import (
     can_create_organisation,
     can_edit_organisation,
@@ -35,7 +31,7 @@ from organisations.services import organisation_create, organisation_update, org
 from organisations.tables import OrganisationTable
 from partnerships.choices import ESTABLISHED_STATUSES, PROPOSAL_STATUSES
 from partnerships.models import Partnership, PartnershipOrganisation
-from registry.api.history import history_entries
+from registry.api.history import readable_history_entries
 from registry.generic import ObjectListView
 
 #: How many partnerships the profile lists before linking to the full list.
@@ -126,44 +122,12 @@ def organisation_history(request, pk: int):
     organisation = get_object_or_404(_profile_queryset(), pk=pk)
     if not can_read_organisation_history(request.user, organisation):
         raise PermissionDenied
-    entries = history_entries(organisation)
-    _label_changes(entries)
+    entries = readable_history_entries(organisation)
     return render(
         request,
         "organisations/organisation_history.html",
         {"organisation": organisation, "entries": entries},
     )
-
-
-def _label_changes(entries: list[dict]) -> None:
-    """Field names as their labels, choice values as their names, user ids as usernames,
-    moments in the reader's format."""
-    user_ids = set()
-    for entry in entries:
-        for change in entry["changes"]:
-            field = Organisation._meta.get_field(change["field"])
-            if field.is_relation:
-                user_ids.update(v for v in (change["old"], change["new"]) if v)
-    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
-    yes_no = {"True": _("yes"), "False": _("no")}
-    for entry in entries:
-        for change in entry["changes"]:
-            field = Organisation._meta.get_field(change["field"])
-            change["label"] = field.verbose_name
-            for key in ("old", "new"):
-                value = change[key]
-                if value is None or value == "":
-                    change[key] = None
-                elif field.choices:
-                    change[key] = dict(field.flatchoices).get(value, value)
-                elif field.get_internal_type() == "BooleanField":
-                    change[key] = yes_no.get(value, value)
-                elif field.is_relation:
-                    change[key] = usernames.get(int(value), value)
-                elif field.get_internal_type() == "DateTimeField":
-                    moment = parse_datetime(value)
-                    if moment is not None:
-                        change[key] = date_format(localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def _save_form(request, form: OrganisationForm, write):

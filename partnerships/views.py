@@ -45,7 +45,7 @@ from partnerships.workflow import (
     available_transitions,
     partnership_transition,
 )
-from registry.api.history import history_entries
+from registry.api.history import readable_history_entries
 from registry.generic import ObjectListView
 
 #: How many rows the inbox and "my partnerships" show per section before linking to the list.
@@ -383,31 +383,6 @@ def derived_type(request):
 # --- history ---------------------------------------------------------------------------------
 
 
-def _display(field, value):
-    if value is None or value == "":
-        return "—"
-    choices = dict(field.flatchoices) if getattr(field, "flatchoices", None) else {}
-    return str(choices.get(value, value))
-
-
-def _history_rows(partnership) -> list[dict]:
-    fields = {f.name: f for f in Partnership._meta.get_fields() if hasattr(f, "verbose_name")}
-    rows = []
-    for entry in history_entries(partnership):
-        changes = []
-        for change in entry["changes"]:
-            field = fields.get(change["field"])
-            changes.append(
-                {
-                    "field": field.verbose_name if field else change["field"],
-                    "old": _display(field, change["old"]),
-                    "new": _display(field, change["new"]),
-                }
-            )
-        rows.append({**entry, "changes": changes})
-    return rows
-
-
 @require_GET
 def partnership_history(request, pk: int):
     if not request.user.is_authenticated:
@@ -419,8 +394,7 @@ def partnership_history(request, pk: int):
         )
     context = {
         "partnership": partnership,
-        "entries": _history_rows(partnership),
-        "history_types": {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")},
+        "entries": readable_history_entries(partnership),
     }
     return render(request, "partnerships/partnership_history.html", context)
 
