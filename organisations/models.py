@@ -64,7 +64,10 @@ class Organisation(models.Model):
         verbose_name=_("created by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Change reasons carry workflow comments and link summaries: no length limit.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -143,7 +143,10 @@ class Partnership(models.Model):
         verbose_name=_("created by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Change reasons carry workflow comments and link summaries: no length limit.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+    )
     objects = PartnershipQuerySet.as_manager()
 
     class Meta:

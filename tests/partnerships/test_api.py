@@ -431,3 +431,22 @@ def test_event_actors_are_personal_data(world, api_client):
             client.force_authenticate(None)
         events = client.get(f"{URL}{world.proposal.pk}/events/").json()
         assert [e["actor"] for e in events] == [coordinator if sees else None], role
+
+
+def test_long_comments_and_link_changes_are_kept_whole_in_the_history(world, api_client):
+    """The history's change reason holds the whole comment (PostgreSQL enforces lengths)."""
+    api_client.force_authenticate(world.users["coordinator"])
+    reason = "Vi har ikke budsjett til lokaler i år, men ta gjerne kontakt igjen i februar. " * 3
+    response = api_client.post(
+        f"{URL}{world.proposal.pk}/decline/", {"comment": reason}, format="json"
+    )
+    assert response.status_code == 200
+    assert world.proposal.history.first().history_change_reason == f"decline: {reason.strip()}"
+    many = [MunicipalityFactory(name=f"Kommune med et langt navn {i}") for i in range(6)]
+    response = api_client.patch(
+        f"{URL}{world.active.pk}/",
+        {"municipalities": [world.oslo.pk, *(m.pk for m in many)]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert len(world.active.history.first().history_change_reason) > 100
