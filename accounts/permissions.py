@@ -165,6 +165,28 @@ def can_submit_partnership(user, partnership: Partnership) -> bool:
     return is_admin(user) or is_partnership_representative(user, partnership)
 
 
+def partnership_creation_role(user) -> str | None:
+    """In which role ``user`` logs a new partnership: "admin", "coordinator" (logs any
+    status for their municipality), "representative" (proposes for their organisation) or
+    ``None`` (analysts and users without a membership log nothing)."""
+    if is_admin(user):
+        return "admin"
+    if coordinated_municipality_ids(user):
+        return "coordinator"
+    if represented_organisation_ids(user):
+        return "representative"
+    return None
+
+
+def can_answer_proposals(user) -> bool:
+    """Whether ``user`` has an inbox: administrators and municipal coordinators."""
+    return is_admin(user) or bool(coordinated_municipality_ids(user))
+
+
+def represents_organisations(user) -> bool:
+    return bool(represented_organisation_ids(user))
+
+
 # --- organisations and municipalities -------------------------------------------------------
 
 

@@ -72,25 +72,7 @@ def last_event(partnership: Partnership) -> PartnershipEvent | None:
     return events[-1] if events else None
 
 
-def acting_role(user) -> str | None:
-    """In which role ``user`` logs a new partnership: "admin", "coordinator" (logs any
-    status for their municipality), "representative" (proposes for their organisation) or
-    ``None`` (analysts and users without a membership log nothing)."""
-    if permissions.is_admin(user):
-        return "admin"
-    if permissions.coordinated_municipality_ids(user):
-        return "coordinator"
-    if permissions.represented_organisation_ids(user):
-        return "representative"
-    return None
-
-
 # --- the coordinator's inbox ----------------------------------------------------------------
-
-
-def answers_proposals(user) -> bool:
-    """Whether ``user`` has an inbox: administrators and municipal coordinators."""
-    return permissions.is_admin(user) or bool(permissions.coordinated_municipality_ids(user))
 
 
 def _in_coordinated_municipalities(user, queryset: QuerySet) -> QuerySet:
@@ -126,10 +108,6 @@ def proposals_in_rework(*, user) -> QuerySet:
 
 
 # --- a representative's own partnerships ----------------------------------------------------
-
-
-def represents_organisations(user) -> bool:
-    return bool(permissions.represented_organisation_ids(user))
 
 
 def organisation_partnerships(*, user, statuses) -> QuerySet:

@@ -122,12 +122,12 @@ class PartnershipListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        role = selectors.acting_role(user)
+        role = permissions.partnership_creation_role(user)
         context.update(
             can_create=role is not None,
             proposes=role == "representative",
-            has_inbox=selectors.answers_proposals(user),
-            has_own=selectors.represents_organisations(user),
+            has_inbox=permissions.can_answer_proposals(user),
+            has_own=permissions.represents_organisations(user),
         )
         return context
 
@@ -293,7 +293,7 @@ def _create_and_maybe_submit(request, form: PartnershipForm, role: str):
 
 @login_required
 def partnership_create(request):
-    role = selectors.acting_role(request.user)
+    role = permissions.partnership_creation_role(request.user)
     if role is None:
         return _cannot_create(request)
     form = PartnershipForm(request.POST or None, user=request.user, role=role)
@@ -418,9 +418,9 @@ def _list_url(**params) -> str:
 @login_required
 def inbox(request):
     user = request.user
-    if not selectors.answers_proposals(user):
+    if not permissions.can_answer_proposals(user):
         links = [(reverse("partnership-list"), _("Browse the partnerships"))]
-        if selectors.represents_organisations(user):
+        if permissions.represents_organisations(user):
             links.insert(0, (reverse("my-partnerships"), _("Your organisation's partnerships")))
         return _explain_forbidden(
             request,
@@ -505,9 +505,9 @@ def _own_row(user, partnership) -> dict:
 @login_required
 def my_partnerships(request):
     user = request.user
-    if not selectors.represents_organisations(user):
+    if not permissions.represents_organisations(user):
         links = [(reverse("partnership-list"), _("Browse the partnerships"))]
-        if selectors.answers_proposals(user):
+        if permissions.can_answer_proposals(user):
             links.insert(0, (reverse("inbox"), _("Your inbox of proposals")))
         else:
             links.insert(
