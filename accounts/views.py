@@ -17,7 +17,6 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from accounts.forms import InviteForm, SignupAccountForm, password_help
-from accounts.models import User
 from accounts.permissions import (
     can_create_organisation,
     coordinated_municipality_ids,
@@ -25,7 +24,7 @@ from accounts.permissions import (
     is_analyst,
     represented_organisation_ids,
 )
-from accounts.services import _save_user, _validate_user, membership_create
+from accounts.services import membership_create, user_register
 from municipalities.models import Municipality
 from organisations.forms import OrganisationForm
 from organisations.models import Organisation
@@ -114,15 +113,10 @@ def _register(account_form: SignupAccountForm, organisation_form: OrganisationFo
     back and lands beside its field. Returns (user, organisation) or (None, None)."""
     try:
         with transaction.atomic():
-            user = User(**account_form.user_data())
-            user.email = User.objects.normalize_email(user.email)
-            password = account_form.cleaned_data["password1"]
             try:
-                # The account rules of ``accounts.services`` (unique username and e-mail,
-                # the password validators), as for accounts made by administrators.
-                _validate_user(user, password)
-                user.set_password(password)
-                _save_user(user)
+                user = user_register(
+                    **account_form.user_data(), password=account_form.cleaned_data["password1"]
+                )
             except ValidationError as error:
                 account_form.add_service_errors(error)
                 raise
