@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from accounts.choices import MembershipRole
+from accounts.emails import mark_confirmed
 from accounts.models import Membership, User
 from municipalities.choices import Country
 from municipalities.models import Municipality, VolunteerCentre
@@ -355,6 +356,7 @@ def _create_users() -> list[tuple[str, str]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        mark_confirmed(user)  # demo accounts come with confirmed addresses
         logins.append((username, description))
     return logins
 

@@ -36,10 +36,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def email_confirmed(self, create, extracted, **kwargs):
+        """Users have confirmed their address unless built with ``email_confirmed=False``."""
+        if create and self.email and extracted is not False:
+            from accounts.emails import mark_confirmed
+
+            mark_confirmed(self)
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_tables2",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "accounts",
     "municipalities",
     "organisations",
@@ -58,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -88,9 +92,30 @@ TEMPLATES = [
 # Forms render each field with its label, help and errors next to it (templates/forms/).
 FORM_RENDERER = "registry.forms.FormRenderer"
 DJANGO_TABLES2_TEMPLATE = "generic/table.html"
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "my-page"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts: django-allauth. Only the owner of an address holds a role: a new account confirms
+# its e-mail address through a link before it can sign in (and so before it can hold a role,
+# register an organisation or propose). Sign in with the username or the e-mail address.
+# allauth's backend is Django's ModelBackend that also takes an e-mail address.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's rate limits (login failures, sign-up, password reset, confirmation mails) keep
+# their counters in the cache: set CACHE_URL (e.g. redis://...) when more than one process
+# serves the site, so that every process counts together.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Frivillighetsregisteret"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -107,6 +132,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
