@@ -49,10 +49,12 @@ def mark_confirmed(user, email: str | None = None) -> EmailAddress:
     if not address.verified:
         address.verified = True
         changed.append("verified")
-    if not EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).exists():
-        if not address.primary:
-            address.primary = True
-            changed.append("primary")
+    if (
+        not address.primary
+        and not EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).exists()
+    ):
+        address.primary = True
+        changed.append("primary")
     if changed:
         address.save(update_fields=changed)
     if address.primary and normalise(user.email) != email:
