@@ -1,11 +1,11 @@
-"""Forms of the account pages: the account part of "Register your organisation" and the
-invitation of a colleague. They check the shape of the input; the rules (unique username
-and e-mail, password strength, who may invite whom) are ``accounts.services``'."""
+"""Forms of the account pages: sign-up (on django-allauth) and the invitation of a colleague.
+They check the shape of the input; the rules (who may invite whom) are ``accounts.services``';
+allauth checks unique usernames and addresses and the password validators."""
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import MembershipRole
@@ -17,17 +17,24 @@ def password_help() -> str:
     return " ".join(str(text) for text in password_validators_help_texts())
 
 
-class SignupAccountForm(forms.Form):
-    """The person's account; the page's organisation part is ``OrganisationForm``."""
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in with labels instead of placeholders."""
 
-    prefix = "account"
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or e-mail address")
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
 
-    username = UsernameField(
-        label=_("Username"),
-        max_length=150,
-        help_text=User._meta.get_field("username").help_text,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
-    )
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up (username, e-mail, password twice) with the person's name.
+
+    allauth creates the account and sends the confirmation link; the account cannot sign in
+    until the address is confirmed (``ACCOUNT_EMAIL_VERIFICATION = "mandatory"``). Passwords
+    are never rendered back after an error; everything else typed is kept.
+    """
+
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
@@ -38,47 +45,33 @@ class SignupAccountForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    email = forms.EmailField(
-        label=_("Your e-mail address"),
-        help_text=_("Where we send a link if you forget your password."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        help_text=lazy(password_help, str)(),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        help_text=_("The same password, to rule out a typing mistake."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
-    #: The service's field names that this form calls differently.
-    SERVICE_TO_FORM_FIELD = {"password": "password1"}
+    # allauth's adapter copies first_name and last_name from cleaned_data to the new user.
+    field_order = ["username", "email", "first_name", "last_name", "password1", "password2"]
 
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ."))
-        return cleaned
-
-    def user_data(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("username", "first_name", "last_name", "email")
-        }
-
-    def add_service_errors(self, error) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            field = self.SERVICE_TO_FORM_FIELD.get(name, name)
-            self.add_error(field if field in self.fields else None, messages)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.help_text = User._meta.get_field("username").help_text
+        username.widget.attrs.pop("placeholder", None)
+        username.widget.attrs["autocapitalize"] = "none"
+        email = self.fields["email"]
+        email.label = _("E-mail address")
+        email.help_text = _(
+            "We send a link to this address; your account works once you have followed it."
+        )
+        email.widget.attrs.pop("placeholder", None)
+        if "password1" in self.fields:
+            # Plain text: Django's HTML list would not fit in the help paragraph.
+            self.fields["password1"].help_text = password_help()
+        if "password2" in self.fields:
+            self.fields["password2"].label = _("Password again")
+            self.fields["password2"].help_text = _(
+                "The same password, to rule out a typing mistake."
+            )
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("placeholder", None)
 
 
 class InviteForm(forms.Form):
@@ -87,8 +80,8 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label=_("Your colleague's e-mail address"),
         help_text=_(
-            "Someone new gets an e-mail with a link to choose a password; someone who already "
-            "has an account gets the new role at once."
+            "We e-mail an invitation with a link. The role takes effect only when your "
+            "colleague accepts it, signed in with this address."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
@@ -123,7 +116,7 @@ class InviteForm(forms.Form):
         return bool(self._targets)
 
     def membership_data(self) -> dict:
-        """``email``, ``role`` and the municipality or organisation, for ``membership_create``."""
+        """``email``, ``role`` and the municipality or organisation, for ``invitation_create``."""
         return {"email": self.cleaned_data["email"], **self._targets[self.cleaned_data["target"]]}
 
     def add_service_errors(self, error) -> None:
@@ -131,4 +124,9 @@ class InviteForm(forms.Form):
             self.add_error(None, error)
             return
         for name, messages in error.message_dict.items():
-            self.add_error("email" if name == "email" else None, messages)
+            if name == "email":
+                self.add_error("email", messages)
+            elif name in ("municipality", "organisation", "role"):
+                self.add_error("target", messages)
+            else:
+                self.add_error(None, messages)

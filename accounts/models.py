@@ -1,7 +1,13 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import MembershipRole
@@ -122,3 +128,191 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}: {self.municipality or self.organisation}"
+
+
+def invitation_expiry():
+    """When a new invitation stops working: ``INVITATION_EXPIRY_DAYS`` (default 7) from now."""
+    return timezone.now() + timedelta(days=getattr(settings, "INVITATION_EXPIRY_DAYS", 7))
+
+
+def hash_invitation_key(key: str) -> str:
+    """The SHA-256 of an invitation key: only this is stored; the key itself is in the link."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self) -> "InvitationQuerySet":
+        """Neither accepted nor revoked (an open one may still have expired)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self) -> "InvitationQuerySet":
+        """Open and not expired: the link works."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+    def with_status(self, status: str) -> "InvitationQuerySet":
+        now = timezone.now()
+        if status == InvitationStatus.PENDING:
+            return self.pending()
+        if status == InvitationStatus.ACCEPTED:
+            return self.filter(accepted_at__isnull=False)
+        if status == InvitationStatus.REVOKED:
+            return self.filter(accepted_at__isnull=True, revoked_at__isnull=False)
+        if status == InvitationStatus.EXPIRED:
+            return self.open().filter(expires_at__lte=now)
+        return self.none()
+
+    def visible_to(self, user) -> "InvitationQuerySet":
+        """The invitations ``user`` manages: all for administrators; for coordinators and
+        representatives those of their municipalities and organisations."""
+        if is_admin(user):
+            return self.all()
+        condition = Q()
+        if municipality_ids := coordinated_municipality_ids(user):
+            condition |= Q(municipality_id__in=municipality_ids)
+        if organisation_ids := represented_organisation_ids(user):
+            condition |= Q(organisation_id__in=organisation_ids)
+        return self.filter(condition) if condition else self.none()
+
+
+class Invitation(models.Model):
+    """An offer of a role, sent to an e-mail address: it becomes a ``Membership`` only when
+    the owner of that address accepts it through the link (``accounts.services``).
+
+    Nothing is attached to any account before that. The link's key is stored only as its
+    SHA-256 (``key_hash``); it is made when the e-mail is sent (``accounts.tasks``).
+    """
+
+    email = models.EmailField(_("e-mail address"), help_text=_("Stored in lower case."))
+    role = models.CharField(_("role"), max_length=16, choices=MembershipRole.choices)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("municipality"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), default=invitation_expiry)
+    key_hash = models.CharField(
+        _("key (SHA-256)"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role=MembershipRole.COORDINATOR,
+                        municipality__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        role=MembershipRole.REPRESENTATIVE,
+                        organisation__isnull=False,
+                        municipality__isnull=True,
+                    )
+                ),
+                name="invitation_target_matches_role",
+                violation_error_message=_(
+                    "A coordinator needs a municipality and a representative an organisation."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="invitation_email_lower_case",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "municipality"],
+                condition=Q(
+                    municipality__isnull=False, accepted_at__isnull=True, revoked_at__isnull=True
+                ),
+                name="invitation_one_open_per_municipality",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "organisation"],
+                condition=Q(
+                    organisation__isnull=False, accepted_at__isnull=True, revoked_at__isnull=True
+                ),
+                name="invitation_one_open_per_organisation",
+            ),
+        ]
+        indexes = [models.Index(fields=["invited_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.get_role_display()}: {self.place}"
+
+    @property
+    def place(self):
+        """The municipality or the organisation the invitation is to."""
+        return self.municipality or self.organisation
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return str(InvitationStatus(self.status).label)
+
+    def new_key(self) -> str:
+        """Make a new secret key, keep its hash and return the key (for the link only)."""
+        key = secrets.token_urlsafe(32)
+        self.key_hash = hash_invitation_key(key)
+        return key

@@ -7,10 +7,13 @@ built from the same id sets. Rules, from the product's permission table:
 - anyone reads established partnerships (active, completed, discontinued);
   proposals and declined ones only their organisation's representatives, their
   municipality's coordinators, analysts and administrators;
-- representatives create partnerships as ``proposed`` with their own
-  organisation, and edit them while proposed or under review (and the outcomes of
-  their active ones); coordinators create and edit their municipality's
-  partnerships and answer the proposals made to it; analysts write nothing.
+- representatives create partnerships as ``draft`` with their own organisation (a
+  draft only they and administrators see), and edit them while a draft, under review
+  or sent back for changes (and the outcomes of their active ones); coordinators create
+  (established statuses only) and edit their municipality's partnerships and answer the
+  proposals made to it; analysts write nothing;
+- a link to a municipality or organisation counts for that party only once its
+  coordinators or representatives confirmed it (``can_answer_link``).
 """
 
 from __future__ import annotations
@@ -79,15 +82,39 @@ def reads_everything(user) -> bool:
 # --- partnerships ---------------------------------------------------------------------------
 
 
+def _links_in(partnership: Partnership, relation: str, attribute: str, states) -> set[int]:
+    return {
+        getattr(link, attribute)
+        for link in getattr(partnership, relation).all()
+        if link.state in states
+    }
+
+
 def _partnership_municipality_ids(partnership: Partnership) -> set[int]:
-    return {link.municipality_id for link in partnership.municipality_links.all()}
+    """Municipalities that hold the partnership: a confirmed link, or the municipality a
+    submitted proposal is addressed to (pending until its coordinator accepts)."""
+    from partnerships.choices import PROPOSAL_STATUSES, LinkState
+
+    states = {LinkState.CONFIRMED}
+    if partnership.status in PROPOSAL_STATUSES:
+        states.add(LinkState.PENDING)
+    return _links_in(partnership, "municipality_links", "municipality_id", states)
 
 
 def _partnership_organisation_ids(partnership: Partnership) -> set[int]:
-    return {link.organisation_id for link in partnership.organisation_links.all()}
+    """Organisations that hold the partnership: a confirmed link."""
+    from partnerships.choices import LinkState
+
+    return _links_in(partnership, "organisation_links", "organisation_id", {LinkState.CONFIRMED})
 
 
 def is_partnership_coordinator(user, partnership: Partnership) -> bool:
+    """A coordinator of a municipality holding the partnership (never of a draft, which is
+    the organisation's own until it is submitted)."""
+    from partnerships.choices import Status
+
+    if partnership.status == Status.DRAFT:
+        return False
     return bool(coordinated_municipality_ids(user) & _partnership_municipality_ids(partnership))
 
 
@@ -95,14 +122,48 @@ def is_partnership_representative(user, partnership: Partnership) -> bool:
     return bool(represented_organisation_ids(user) & _partnership_organisation_ids(partnership))
 
 
-def can_view_partnership(user, partnership: Partnership) -> bool:
-    from partnerships.choices import ESTABLISHED_STATUSES
+def can_answer_link(
+    user, partnership: Partnership, *, municipality=None, organisation=None
+) -> bool:
+    """Confirm or decline a link: the linked municipality's coordinators, the linked
+    organisation's representatives, and administrators."""
+    if is_admin(user):
+        return True
+    if municipality is not None:
+        return municipality.pk in coordinated_municipality_ids(user)
+    if organisation is not None:
+        return organisation.pk in represented_organisation_ids(user)
+    return False
 
+
+def has_link_request(user, partnership: Partnership) -> bool:
+    """Whether one of ``user``'s municipalities or organisations is asked to confirm a link
+    to ``partnership`` (not a draft: drafts are private)."""
+    from partnerships.choices import LinkState, Status
+
+    if partnership.status == Status.DRAFT:
+        return False
+    pending = {LinkState.PENDING}
+    return bool(
+        coordinated_municipality_ids(user)
+        & _links_in(partnership, "municipality_links", "municipality_id", pending)
+        or represented_organisation_ids(user)
+        & _links_in(partnership, "organisation_links", "organisation_id", pending)
+    )
+
+
+def can_view_partnership(user, partnership: Partnership) -> bool:
+    """The same rule as ``Partnership.objects.visible_to``, for one partnership."""
+    from partnerships.choices import ESTABLISHED_STATUSES, Status
+
+    if partnership.status == Status.DRAFT:
+        return is_admin(user) or is_partnership_representative(user, partnership)
     return (
         partnership.status in ESTABLISHED_STATUSES
         or reads_everything(user)
         or is_partnership_coordinator(user, partnership)
         or is_partnership_representative(user, partnership)
+        or has_link_request(user, partnership)
     )
 
 
@@ -120,14 +181,39 @@ def can_read_history(user, partnership: Partnership) -> bool:
     return is_admin(user) or is_partnership_coordinator(user, partnership)
 
 
-def can_create_partnership(user, *, municipality_ids, organisation_ids, status) -> bool:
+def creatable_statuses(user) -> tuple[str, ...]:
+    """The statuses ``user`` may create a partnership in. Representatives create drafts;
+    coordinators log established partnerships (``active``, ``completed``,
+    ``discontinued``); administrators a draft or an established one. ``under_review``,
+    ``changes_requested`` and ``declined`` are reached only through the workflow."""
+    from partnerships.choices import ESTABLISHED_STATUSES, Status
+
+    if is_admin(user):
+        return (Status.DRAFT, *ESTABLISHED_STATUSES)
+    if coordinated_municipality_ids(user):
+        return tuple(ESTABLISHED_STATUSES)
+    if represented_organisation_ids(user):
+        return (Status.DRAFT,)
+    return ()
+
+
+def default_creation_status(user) -> str | None:
+    """The status a new partnership gets when none is given: ``draft`` for a
+    representative, ``active`` for a coordinator or administrator."""
     from partnerships.choices import Status
 
+    role = partnership_creation_role(user)
+    if role is None:
+        return None
+    return Status.DRAFT if role == "representative" else Status.ACTIVE
+
+
+def can_create_partnership(user, *, municipality_ids, organisation_ids, status) -> bool:
     if is_admin(user):
         return True
     if coordinated_municipality_ids(user) & set(municipality_ids):
         return True
-    return status == Status.PROPOSED and bool(
+    return status in creatable_statuses(user) and bool(
         represented_organisation_ids(user) & set(organisation_ids)
     )
 
@@ -139,7 +225,7 @@ def editable_partnership_fields(user, partnership: Partnership) -> str | set[str
     if is_admin(user) or is_partnership_coordinator(user, partnership):
         return "all"
     if is_partnership_representative(user, partnership):
-        if partnership.status in (Status.PROPOSED, Status.UNDER_REVIEW):
+        if partnership.status in (Status.DRAFT, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED):
             return "all"
         if partnership.status == Status.ACTIVE:
             return OUTCOME_FIELDS
@@ -210,6 +296,11 @@ def can_verify_organisation(user, organisation: Organisation) -> bool:
     return bool(coordinated_municipality_ids(user) & operates_in)
 
 
+def has_verification_queue(user) -> bool:
+    """Whether ``user`` verifies organisations: administrators and municipal coordinators."""
+    return is_admin(user) or bool(coordinated_municipality_ids(user))
+
+
 def can_edit_municipality(user, municipality) -> bool:
     return is_admin(user) or municipality.pk in coordinated_municipality_ids(user)
 
@@ -259,11 +350,71 @@ def can_create_membership(user, *, role: str, municipality=None, organisation=No
     return False
 
 
-def can_delete_membership(user, membership) -> bool:
-    """Administrators, and the coordinators or representatives of the same municipality or
-    organisation (which includes removing oneself)."""
+def can_manage_invitation(user, invitation) -> bool:
+    """See and revoke an invitation: administrators, the coordinators of its municipality
+    and the representatives of its organisation (those who may send it)."""
     if is_admin(user):
         return True
-    if membership.municipality_id is not None:
-        return membership.municipality_id in coordinated_municipality_ids(user)
-    return membership.organisation_id in represented_organisation_ids(user)
+    if invitation.municipality_id is not None:
+        return invitation.municipality_id in coordinated_municipality_ids(user)
+    return invitation.organisation_id in represented_organisation_ids(user)
+
+
+def is_last_member(membership) -> bool:
+    """Whether ``membership`` is the only coordinator of its municipality (or the only
+    representative of its organisation)."""
+    from accounts.models import Membership
+
+    return not (
+        Membership.objects.filter(
+            role=membership.role,
+            municipality_id=membership.municipality_id,
+            organisation_id=membership.organisation_id,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def membership_removal_refusal(user, membership) -> str | None:
+    """Why ``user`` may not remove ``membership``, or ``None`` when they may.
+
+    Administrators remove anyone, the last coordinator or representative included. Anyone
+    else removes only themselves, and not when they are the last coordinator of their
+    municipality or the last representative of their organisation: a place is never left
+    without someone to answer for it except by an administrator. (A coordinator cannot
+    remove another coordinator of the same municipality, nor a representative another
+    representative of the same organisation.)
+    """
+    from django.utils.translation import gettext as _
+
+    if is_admin(user):
+        return None
+    place = membership.municipality or membership.organisation
+    coordinator = membership.role == MembershipRole.COORDINATOR
+    if not (user and user.is_authenticated and membership.user_id == user.pk):
+        message = (
+            _("Only a registry administrator can remove another coordinator of %(place)s.")
+            if coordinator
+            else _("Only a registry administrator can remove another representative of %(place)s.")
+        )
+        return message % {"place": place}
+    if is_last_member(membership):
+        message = (
+            _(
+                "You are the last coordinator of %(place)s: only a registry administrator can "
+                "remove the last one. Invite a colleague first."
+            )
+            if coordinator
+            else _(
+                "You are the last representative of %(place)s: only a registry administrator "
+                "can remove the last one. Invite a colleague first."
+            )
+        )
+        return message % {"place": place}
+    return None
+
+
+def can_delete_membership(user, membership) -> bool:
+    """See ``membership_removal_refusal``."""
+    return membership_removal_refusal(user, membership) is None

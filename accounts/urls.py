@@ -1,21 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import account_views, views
 
+# Sign-in, sign-out, sign-up, e-mail confirmation, passwords and two-factor authentication
+# are django-allauth's (registry/urls.py includes allauth.urls after these, under /accounts/).
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
-    path("signup/", views.signup, name="signup"),
     path("me/", views.my_page, name="my-page"),
-    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(
-            template_name="registration/password_reset_done.html"
-        ),
-        name="password_reset_done",
-    ),
+    path("account/", account_views.account, name="account"),
+    path("account/token/renew/", account_views.token_renew_view, name="account-token-renew"),
+    path("account/token/revoke/", account_views.token_revoke_view, name="account-token-revoke"),
     # accounts.tasks.SET_PASSWORD_PATH: the invitation e-mails link here.
     path(
         "reset/<uidb64>/<token>/",

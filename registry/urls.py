@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("registry.api.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/invitations/", include("accounts.invitation_urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("partnerships.dashboard_urls")),
     path("partnerships/", include("partnerships.urls")),

@@ -35,3 +35,14 @@ def task_runner(transactional_db):
     app.control.purge()
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters (allauth's, the API's throttles) live in the cache: every test
+    starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -171,3 +171,33 @@ def organisation_in(*municipalities, categories=(), **fields) -> Organisation:
     for rank, category in enumerate(categories, start=1):
         OrganisationCategory.objects.create(organisation=organisation, category=category, rank=rank)
     return organisation
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to coordinate a municipality, as if its e-mail had been sent.
+
+    The key of its link is ``invitation.key`` (pass ``key="..."`` to choose it); only its
+    hash is stored.
+    """
+
+    class Meta:
+        model = "accounts.Invitation"
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"invited{n}@example.no")
+    role = MembershipRole.COORDINATOR
+    municipality = factory.SubFactory(MunicipalityFactory)
+    organisation = None
+    invited_by = None
+    sent_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+    @factory.post_generation
+    def key(obj, create, extracted, **kwargs):
+        from accounts.models import hash_invitation_key
+
+        if extracted:
+            obj.key, obj.key_hash = extracted, hash_invitation_key(extracted)
+        else:
+            obj.key = obj.new_key()
+        if create:
+            obj.save(update_fields=["key_hash"])

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.choices import MembershipRole
-from accounts.models import Membership, User
+from accounts.models import Invitation, InvitationStatus, Membership, User
 from accounts.permissions import (
     coordinated_municipality_ids,
     is_admin,
@@ -157,9 +157,62 @@ class MembershipInputSerializer(serializers.Serializer):
     )
     email = serializers.EmailField(
         help_text=(
-            "The person to add. Someone without an account gets one (username = e-mail) and "
-            "an invitation to set a password."
+            "The address to invite. An invitation with a single-use link goes there; the "
+            "role takes effect only when the owner of the address accepts it."
         )
+    )
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation as the inviter sees it: the same fields whether or not the address has
+    an account, and never the account itself."""
+
+    id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Null only in the answer to an invitation of an address that already belongs to a "
+            "member of the place: nothing is sent or recorded then."
+        ),
+    )
+    status = serializers.ChoiceField(
+        choices=InvitationStatus.choices,
+        read_only=True,
+        help_text="`pending` until accepted, revoked or expired.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "municipality", "organisation", "status", "expires_at"]
+        read_only_fields = fields
+
+
+class InvitationDetailSerializer(InvitationSerializer):
+    """An invitation in the list of the invitations one manages."""
+
+    name = serializers.SerializerMethodField(help_text="The municipality's or organisation's name.")
+    id = serializers.IntegerField(read_only=True)
+
+    class Meta(InvitationSerializer.Meta):
+        fields = [
+            *InvitationSerializer.Meta.fields,
+            "name",
+            "invited_by",
+            "created_at",
+            "sent_at",
+            "accepted_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+    def get_name(self, invitation: Invitation) -> str:
+        return str(invitation.place)
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        max_length=200,
+        help_text="The key from the invitation link (`/accounts/invitations/<key>/`).",
     )
 
 

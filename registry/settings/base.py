@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,7 +103,13 @@ LOGOUT_REDIRECT_URL = "home"
 # allauth's backend is Django's ModelBackend that also takes an e-mail address.
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# Sign-up also asks for the person's name; both forms have labels, not placeholders.
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+# Counts failed sign-ins per account, whether the username or the e-mail address is typed.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_REDIRECT_URL = "my-page"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
@@ -114,6 +121,33 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's rate limits (login failures, sign-up, password reset, confirmation mails) keep
 # their counters in the cache: set CACHE_URL (e.g. redis://...) when more than one process
 # serves the site, so that every process counts together.
+# "amount/period/per": per "ip" (the client's address), "key" (the account or address the
+# request names) or "user" (the signed-in user); period in s, m, h or d. When one is hit the
+# page says so (the login form: "Too many failed login attempts"; the others: templates/429.html).
+# Tests that need a limit reached lower it with the ``settings`` fixture.
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords: 5 per account in 5 minutes, 10 a minute from one address. Once hit,
+    # even the right password is refused until the window passes.
+    "login_failed": "10/m/ip,5/300s/key",
+    # Sign-in attempts of any outcome from one address.
+    "login": "30/m/ip",
+    # New accounts from one address.
+    "signup": "10/h/ip",
+    # Password-reset mails: 20 an hour from one address, 3 an hour to one address.
+    "reset_password": "20/h/ip,3/h/key",
+    # Following a reset link (guessing keys).
+    "reset_password_from_key": "20/m/ip",
+    # Confirmation mails: one per address every 3 minutes.
+    "confirm_email": "1/180s/key",
+    # Signed-in users changing their password or e-mail addresses, or re-entering a password.
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# The API token endpoint (accounts.throttling): failed attempts per login (username or e-mail
+# address) and per client address, as (attempts, seconds). Once either is reached, every
+# attempt answers 429 with Retry-After until the window passes.
+API_TOKEN_FAILURE_LIMITS = {"login": (5, 300), "ip": (20, 300)}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Frivillighetsregisteret"
 
@@ -186,6 +220,21 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON is the API's one request format; the pages post their own forms, not to the API.
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "registry.api.throttling.AnonRateThrottle",
+        "registry.api.throttling.UserRateThrottle",
+        "registry.api.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+        # Scopes that views name (throttle_scope) for work an attacker would repeat.
+        "token": env("API_THROTTLE_TOKEN", default="10/min"),
+        "invitations": env("API_THROTTLE_INVITATIONS", default="30/hour"),
+        "exports": env("API_THROTTLE_EXPORTS", default="30/hour"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -218,6 +267,9 @@ SPECTACULAR_SETTINGS = {
         "CoCreationTypeEnum": "partnerships.choices.CoCreationType",
         "StatusEnum": "partnerships.choices.Status",
         "MembershipRoleEnum": "accounts.choices.MembershipRole",
+        "OrganisationRoleEnum": "partnerships.choices.OrganisationRole",
+        "LinkStateEnum": "partnerships.choices.LinkState",
+        "InvitationStatusEnum": "accounts.models.InvitationStatus",
     },
 }
 
@@ -232,10 +284,38 @@ CELERY_TIMEZONE = TIME_ZONE
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 
+# Content Security Policy (django-csp), in every environment so that the tests and the
+# browser tests run under it: the pages load scripts and styles only from the site itself,
+# with no inline script or style; nothing may frame them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 if not DEBUG:
+    # Production is served over HTTPS only. Behind a proxy that terminates TLS, set
+    # BEHIND_TLS_PROXY=1 — and only if that proxy sets X-Forwarded-Proto itself and strips
+    # any value a client sent, since Django then trusts the header.
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The container's health check asks over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    if env.bool("BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {

@@ -16,3 +16,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests run without DEBUG but over plain HTTP (the test client, the browser tests' live
+# server); the HTTPS redirect itself is tested in a production-configured subprocess.
+SECURE_SSL_REDIRECT = False

@@ -61,7 +61,7 @@ def assert_accessible(axe, page, label: str = "") -> None:
 def sign_in(page, live_server, username: str, password: str = "demo") -> None:
     """Sign in through the real login form."""
     page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(username)
+    page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()

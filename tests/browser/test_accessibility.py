@@ -25,9 +25,11 @@ def demo():
         "oslo": oslo,
         "county": oslo.county,
         "organisation": toyen,
-        "established": Partnership.objects.established().filter(municipalities=oslo).first(),
+        "established": Partnership.objects.established()
+        .filter(municipality_links__municipality=oslo, municipality_links__state="confirmed")
+        .first(),
         "proposal": Partnership.objects.filter(status="under_review").first(),
-        "draft": Partnership.objects.filter(status="proposed", organisations=toyen).first(),
+        "draft": Partnership.objects.filter(status="draft", organisations=toyen).first(),
     }
 
 
@@ -51,9 +53,9 @@ def public_pages(d):
 PAGES = {
     "anonymous": lambda d: [
         *public_pages(d),
-        reverse("login"),
-        reverse("signup"),
-        reverse("password_reset"),
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("account_reset_password"),
     ],
     "organisasjon": lambda d: [
         reverse("my-page"),
@@ -99,4 +101,46 @@ def test_narrow_screen_375px(live_server, page, axe, demo, path_name):
     page.goto(live_server.url + reverse(path_name))
     assert_accessible(axe, page, f"{path_name} at 375 px")
     # Nothing wider than the screen: tables scroll inside their own region.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+
+
+def test_account_pages_have_no_axe_violations(live_server, page, axe):
+    """allauth's pages in the registry's layout, with their errors shown, and the account page."""
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    from accounts.tokens import token_renew
+    from tests.factories import UserFactory
+
+    url = live_server.url
+
+    # Sign-in and sign-up, each with the errors of an empty submit.
+    for name in ("account_login", "account_signup"):
+        page.goto(url + reverse(name))
+        assert_accessible(axe, page, name)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator(".form-errors").count() == 1, name
+        assert_accessible(axe, page, f"{name} with errors")
+
+    # The confirmation page a new account's link opens.
+    newcomer = UserFactory(username="ny", email="ny@example.org", email_confirmed=False)
+    address = EmailAddress.objects.create(user=newcomer, email=newcomer.email, primary=True)
+    page.goto(url + reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
+    assert page.locator("main form button[type=submit]").count() == 1
+    assert_accessible(axe, page, "e-mail confirmation")
+
+    # Signed in: the account page with a token, the e-mail, password and two-factor pages.
+    user = UserFactory(username="kari", first_name="Kari", last_name="Nordmann")
+    user.set_password("demo")
+    user.save()
+    token_renew(user)
+    sign_in(page, live_server, "kari")
+    assert "/accounts/login/" not in page.url, "kari could not sign in"
+    for name in ("account", "account_email", "account_change_password", "mfa_index"):
+        response = page.goto(url + reverse(name))
+        assert response.status == 200, name
+        assert_accessible(axe, page, name)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(url + reverse("account"))
+    assert_accessible(axe, page, "account at 375 px")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
