@@ -18,8 +18,13 @@ from django.db.models.functions import Coalesce
 
 from municipalities.models import County, Municipality, VolunteerCentre
 from organisations.models import Organisation
-from partnerships.choices import ESTABLISHED_STATUSES, Status
-from partnerships.models import Partnership, PartnershipMunicipality, PartnershipOrganisation
+from partnerships.choices import ESTABLISHED_STATUSES, LinkState, Status
+from partnerships.models import (
+    Partnership,
+    PartnershipMunicipality,
+    PartnershipOrganisation,
+    listed_link_q,
+)
 
 
 def _count(queryset: QuerySet, key: str) -> Coalesce:
@@ -42,7 +47,9 @@ def municipality_list(*, queryset: QuerySet[Municipality] | None = None) -> Quer
     return queryset.select_related("county").annotate(
         volunteer_centre_count=_count(VolunteerCentre.objects.all(), "municipality"),
         established_partnership_count=_count(
-            PartnershipMunicipality.objects.filter(partnership__status__in=ESTABLISHED_STATUSES),
+            PartnershipMunicipality.objects.filter(
+                partnership__status__in=ESTABLISHED_STATUSES, state=LinkState.CONFIRMED
+            ),
             "municipality",
         ),
     )
@@ -62,18 +69,19 @@ def municipality_detail(*, pk: int) -> Municipality:
 def municipality_partnerships(*, municipality: Municipality, user) -> QuerySet[Partnership]:
     """The partnerships of ``municipality`` that ``user`` may read, newest first.
 
-    Newest is by start date; proposals, which have none yet, come before the rest.
+    Newest is by start date; proposals, which have none yet, come before the rest. Listed
+    only through a confirmed link (or, for a proposal, the link it is addressed through).
     """
-    links = PartnershipMunicipality.objects.filter(municipality=municipality)
+    links = PartnershipMunicipality.objects.filter(listed_link_q(), municipality=municipality)
     return (
         Partnership.objects.visible_to(user)
         .filter(pk__in=links.values("partnership_id"))
         .prefetch_related(
             Prefetch(
                 "organisation_links",
-                queryset=PartnershipOrganisation.objects.select_related("organisation").order_by(
-                    "organisation__name"
-                ),
+                queryset=PartnershipOrganisation.objects.filter(listed_link_q())
+                .select_related("organisation")
+                .order_by("organisation__name"),
             )
         )
         .order_by(F("start_date").desc(nulls_first=True), "-id")
@@ -82,7 +90,7 @@ def municipality_partnerships(*, municipality: Municipality, user) -> QuerySet[P
 
 def proposals_waiting_count(*, municipality: Municipality) -> int:
     """Proposals submitted to ``municipality`` that its coordinators have not answered."""
-    links = PartnershipMunicipality.objects.filter(municipality=municipality)
+    links = PartnershipMunicipality.objects.filter(listed_link_q(), municipality=municipality)
     return Partnership.objects.filter(
         status=Status.UNDER_REVIEW, pk__in=links.values("partnership_id")
     ).count()
@@ -119,7 +127,9 @@ def county_summary(*, county: County) -> dict[str, int]:
     """Headline figures of a county: current municipalities, those with a volunteer policy,
     and established partnerships with a municipality there (each partnership once)."""
     current = county.municipalities.filter(is_current=True)
-    links = PartnershipMunicipality.objects.filter(municipality__county=county)
+    links = PartnershipMunicipality.objects.filter(
+        municipality__county=county, state=LinkState.CONFIRMED
+    )
     return {
         "municipalities": current.count(),
         "with_policy": current.filter(volunteer_policy_adopted=True).count(),

@@ -64,8 +64,18 @@ class Agreement(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
+    r"""The state machine (``partnerships.workflow``)::
+
+    draft --submit--> under_review --accept--> active --complete--> completed
+                         |  ^   \--decline--> declined     \--discontinue--> discontinued
+          request_changes|  |submit
+                         v  |
+                   changes_requested
+    """
+
+    DRAFT = "draft", _("Draft")
     UNDER_REVIEW = "under_review", _("Under review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     DECLINED = "declined", _("Declined")
@@ -75,7 +85,25 @@ class Status(models.TextChoices):
 # Statuses of a collaboration that was actually established (the statistics count these).
 ESTABLISHED_STATUSES = (Status.ACTIVE, Status.COMPLETED, Status.DISCONTINUED)
 # Statuses that are still only a proposal, and may lack a start date.
-PROPOSAL_STATUSES = (Status.PROPOSED, Status.UNDER_REVIEW, Status.DECLINED)
+PROPOSAL_STATUSES = (
+    Status.DRAFT,
+    Status.UNDER_REVIEW,
+    Status.CHANGES_REQUESTED,
+    Status.DECLINED,
+)
+# Proposals the organisation has sent: the municipality sees them (a draft it never sees),
+# and their municipalities no longer change (a new municipality means a new proposal).
+SUBMITTED_STATUSES = (Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.DECLINED)
+# Statuses only the workflow reaches: nobody creates a partnership in them.
+WORKFLOW_ONLY_STATUSES = (Status.UNDER_REVIEW, Status.CHANGES_REQUESTED, Status.DECLINED)
+
+
+class LinkState(models.TextChoices):
+    """Whether a municipality or organisation agreed to be linked to a partnership."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    PENDING = "pending", _("Awaiting confirmation")
+    DECLINED = "declined", _("Declined")
 
 
 class OrganisationRole(models.TextChoices):

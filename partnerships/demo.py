@@ -36,6 +36,7 @@ from partnerships.choices import (
     HinderingFactor,
     Initiator,
     InvolvementPhase,
+    LinkState,
     OrganisationRole,
     PromotingFactor,
     Status,
@@ -121,7 +122,8 @@ STATUSES = {
     Status.ACTIVE: 0.45,
     Status.COMPLETED: 0.3,
     Status.DISCONTINUED: 0.05,
-    Status.PROPOSED: 0.1,
+    Status.DRAFT: 0.05,
+    Status.CHANGES_REQUESTED: 0.05,
     Status.UNDER_REVIEW: 0.05,
     Status.DECLINED: 0.05,
 }
@@ -601,12 +603,13 @@ def _links(rng, objs, plans, organisations, by_country, active_fields) -> None:
         model.objects.bulk_create(rows, batch_size=BATCH)
 
 
-DEMO_ROLE_PARTNERSHIPS = 4
+DEMO_ROLE_PARTNERSHIPS = 8
 
 
 def _demo_roles(today: datetime.date, municipalities: list[Municipality]) -> int:
     """The demo coordinator's municipality, the demo organisation and its proposals, so each
-    demo login has something to do: an inbox of proposals, a proposal to follow up."""
+    demo login has something to do: an inbox of proposals and of links awaiting Oslo's
+    confirmation, proposals and drafts to follow up and a link awaiting the organisation's."""
     oslo = next(
         (m for m in municipalities if (m.country, m.code) == (Country.NORWAY, "0301")),
         municipalities[0],
@@ -649,7 +652,7 @@ def _demo_roles(today: datetime.date, municipalities: list[Municipality]) -> int
         ("Mattekafé for foreldre", [Field.EDUCATION, Field.INCLUSION]),
     ]:
         proposal = partnership_create(
-            created_by=representative, title=title, fields=fields,
+            created_by=representative, acting_user=representative, title=title, fields=fields,
             forms=[CollaborationForm.PREMISES, CollaborationForm.GRANT],
             co_creation_type=CoCreationType.EQUAL,
             involvement_phase=InvolvementPhase.PROBLEM_DEFINITION,
@@ -658,13 +661,59 @@ def _demo_roles(today: datetime.date, municipalities: list[Municipality]) -> int
             **common,
         )  # fmt: skip
         PartnershipEvent.objects.create(
-            partnership=proposal, action="submit", from_status=Status.PROPOSED,
+            partnership=proposal, action="submit", from_status=Status.DRAFT,
             to_status=Status.UNDER_REVIEW, actor=representative, notified_at=timezone.now(),
         )  # fmt: skip
-    partnership_create(
-        created_by=representative, title="Leksehjelp på nett (utkast)",
-        fields=[Field.EDUCATION], co_creation_type=CoCreationType.ORGANISATION_LED,
-        involvement_phase=InvolvementPhase.PROBLEM_DEFINITION,
-        goals_control=GoalsControl.ORGANISATION, status=Status.PROPOSED, **common,
-    )  # fmt: skip
+    for title in ("Leksehjelp på nett (utkast)", "Lesevenner i barnehagen (utkast)"):
+        partnership_create(
+            created_by=representative, acting_user=representative, title=title,
+            fields=[Field.EDUCATION], co_creation_type=CoCreationType.ORGANISATION_LED,
+            involvement_phase=InvolvementPhase.PROBLEM_DEFINITION,
+            goals_control=GoalsControl.ORGANISATION, status=Status.DRAFT, **common,
+        )  # fmt: skip
+    _demo_link_requests(today, oslo, organisation)
     return DEMO_ROLE_PARTNERSHIPS
+
+
+def _demo_link_requests(today: datetime.date, oslo: Municipality, organisation) -> None:
+    """Partnerships logged by a neighbouring municipality that name Oslo, and one that names
+    the demo organisation: links awaiting confirmation in the demo logins' inboxes."""
+    neighbour = (
+        Municipality.objects.filter(country=oslo.country, is_current=True)
+        .exclude(pk=oslo.pk)
+        .order_by("name")
+        .first()
+    )
+    if neighbour is None:
+        return
+    partner = Organisation.objects.exclude(pk=organisation.pk).order_by("pk").first()
+    start = today.replace(year=today.year - 1)
+    requests = [
+        ("Felles frivilligsentral-nettverk", [neighbour, oslo], partner or organisation, "m"),
+        ("Turvenner over kommunegrensen", [neighbour, oslo], partner or organisation, "m"),
+        ("Leksehjelp i nabokommunen", [neighbour], organisation, "o"),
+    ]
+    for title, municipalities, lead, asks in requests:
+        partnership = partnership_create(
+            title=title, municipalities=municipalities, organisations={lead: OrganisationRole.LEAD},
+            fields=[Field.CHILDREN_YOUTH], co_creation_type=CoCreationType.EQUAL,
+            initiator=Initiator.MUNICIPALITY, involvement_phase=InvolvementPhase.DESIGN,
+            goals_control=GoalsControl.SHARED, status=Status.ACTIVE, start_date=start,
+            description="Logget av nabokommunen; venter på bekreftelse.",
+        )  # fmt: skip
+        # Logged by the neighbour's coordinator: the link to the other party awaits it.
+        if asks == "m":
+            links = PartnershipMunicipality.objects.filter(
+                partnership=partnership, municipality=oslo
+            )
+            party = {"municipality": oslo}
+        else:
+            links = PartnershipOrganisation.objects.filter(
+                partnership=partnership, organisation=organisation
+            )
+            party = {"organisation": organisation}
+        links.update(state=LinkState.PENDING)
+        PartnershipEvent.objects.create(
+            partnership=partnership, action="link_requested", from_status=Status.ACTIVE,
+            to_status=Status.ACTIVE, notified_at=timezone.now(), **party,
+        )  # fmt: skip

@@ -25,6 +25,7 @@ from partnerships.models import (
     PartnershipForm,
     PartnershipMunicipality,
     PartnershipOrganisation,
+    listed_link_q,
 )
 
 
@@ -36,6 +37,13 @@ class IdFilter(django_filters.ModelChoiceFilter):
 def _ids(model, **lookup):
     """An id subquery on a link table: fast at a million rows, and never duplicates rows."""
     return model.objects.filter(**lookup).values("partnership_id")
+
+
+def _listed_ids(model, **lookup):
+    """``_ids`` through the links a partnership is listed under for that party: confirmed
+    ones (and on a proposal the party it is addressed to); awaiting confirmation or
+    declined, a partnership is in none of the party's lists."""
+    return model.objects.filter(listed_link_q(), **lookup).values("partnership_id")
 
 
 class PartnershipFilterSet(django_filters.FilterSet):
@@ -80,16 +88,20 @@ class PartnershipFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(pk__in=_ids(PartnershipMunicipality, municipality__country=value))
+        return queryset.filter(
+            pk__in=_listed_ids(PartnershipMunicipality, municipality__country=value)
+        )
 
     def filter_county(self, queryset, name, value):
-        return queryset.filter(pk__in=_ids(PartnershipMunicipality, municipality__county=value))
+        return queryset.filter(
+            pk__in=_listed_ids(PartnershipMunicipality, municipality__county=value)
+        )
 
     def filter_municipality(self, queryset, name, value):
-        return queryset.filter(pk__in=_ids(PartnershipMunicipality, municipality=value))
+        return queryset.filter(pk__in=_listed_ids(PartnershipMunicipality, municipality=value))
 
     def filter_organisation(self, queryset, name, value):
-        return queryset.filter(pk__in=_ids(PartnershipOrganisation, organisation=value))
+        return queryset.filter(pk__in=_listed_ids(PartnershipOrganisation, organisation=value))
 
     def filter_field(self, queryset, name, value):
         return (

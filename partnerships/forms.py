@@ -378,6 +378,11 @@ class PartnershipForm(forms.Form):
             # A proposal has no status: it moves through the workflow (and so does any
             # partnership once it exists).
             del self.fields["status"]
+        else:
+            creatable = permissions.creatable_statuses(user)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Status.choices if value in creatable
+            ]
         if role == "representative":
             del self.fields["start_date"], self.fields["end_date"]
         if only is not None:
@@ -500,12 +505,12 @@ class PartnershipForm(forms.Form):
                 link.organisation_id: link.role
                 for link in self.partnership.organisation_links.all()
             }
+        # Without a lead chosen (or kept), the services' one default rule makes the first
+        # organisation the lead: the user's own come first, then the others by name.
+        own = permissions.represented_organisation_ids(self.user)
+        ordered.sort(key=lambda o: o.pk not in own)
         lead_id = self.cleaned_data.get("lead_organisation")
-        if lead_id:
-            lead_id = int(lead_id)
-        elif not any(previous.get(o.pk) == OrganisationRole.LEAD for o in ordered) and ordered:
-            own = permissions.represented_organisation_ids(self.user)
-            lead_id = next((o.pk for o in ordered if o.pk in own), ordered[0].pk)
+        lead_id = int(lead_id) if lead_id else None
         roles = {}
         for organisation in ordered:
             role = previous.get(organisation.pk, OrganisationRole.PARTNER)

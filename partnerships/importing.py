@@ -32,8 +32,12 @@ from municipalities.choices import Country
 from municipalities.models import Municipality
 from organisations.identifiers import ORG_ID_PREFIXES, normalise_org_number, org_id
 from organisations.models import Organisation
-from partnerships.choices import OrganisationRole
-from partnerships.services import build_partnership, bulk_add_links, validate_links
+from partnerships.services import (
+    build_partnership,
+    bulk_add_links,
+    validate_links,
+    with_default_lead,
+)
 
 # The columns, in the order the documentation and the example file list them.
 REQUIRED_COLUMNS = (
@@ -170,7 +174,7 @@ class _OrganisationRef:
     country: str | None
     """None for a bare number in a row whose first municipality reference is wrong."""
     number: str
-    role: str
+    role: str | None
 
 
 @dataclass
@@ -332,7 +336,9 @@ def _parse_municipality_ref(text: str) -> tuple[str, str]:
 def _parse_organisation_ref(text: str, default_country: str | None) -> _OrganisationRef:
     """The reference; a bare number has the row's country, which may be unknown (None)."""
     reference, colon, role = (part.strip() for part in text.partition(":"))
-    role = role.lower() if colon and role else OrganisationRole.PARTNER.value
+    # A role not given is None: the services' one rule makes the first organisation the
+    # lead when no organisation is given as lead.
+    role = role.lower() if colon and role else None
     if match := _ORG_ID_RE.fullmatch(reference):
         prefix = match["prefix"].upper()
         if prefix not in _COUNTRY_BY_PREFIX:
@@ -486,7 +492,7 @@ def _validate(
     try:
         validate_links(
             municipalities=row.municipality_refs,
-            organisations={ref: ref.role for ref in row.organisation_refs},
+            organisations=with_default_lead({ref: ref.role for ref in row.organisation_refs}),
             fields=row.fields,
             forms=row.forms,
         )
@@ -507,7 +513,7 @@ def _validate(
         return None
     return partnership, {
         "municipalities": found_municipalities,
-        "organisations": found_organisations,
+        "organisations": with_default_lead(found_organisations),
         "fields": row.fields,
         "forms": row.forms,
     }

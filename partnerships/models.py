@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.permissions import (
     coordinated_municipality_ids,
+    is_admin,
     reads_everything,
     represented_organisation_ids,
 )
@@ -23,11 +24,41 @@ from partnerships.choices import (
     HinderingFactor,
     Initiator,
     InvolvementPhase,
+    LinkState,
     OrganisationRole,
     PromotingFactor,
     Status,
 )
 from partnerships.rules import derive_co_creation_type, derived_type_consistency
+
+
+def listed_link_q(prefix: str = "") -> Q:
+    """The links under which a partnership is listed for its municipality or organisation.
+
+    A confirmed link; or a link still awaiting confirmation on a proposal (the municipality
+    a proposal is addressed to, while only the partners see the proposal). An established
+    partnership is listed, counted and shown for a party only once its link is confirmed;
+    a declined link never. ``prefix`` reaches the link from the queried model
+    (e.g. ``"municipality_links__"``).
+    """
+    return Q(**{f"{prefix}state": LinkState.CONFIRMED}) | Q(
+        **{
+            f"{prefix}state": LinkState.PENDING,
+            f"{prefix}partnership__status__in": PROPOSAL_STATUSES,
+        }
+    )
+
+
+def is_listed(partnership: "Partnership", link) -> bool:
+    """``listed_link_q`` for one link of ``partnership`` (no query)."""
+    return link.state == LinkState.CONFIRMED or (
+        link.state == LinkState.PENDING and partnership.status in PROPOSAL_STATUSES
+    )
+
+
+def confirmed_link_q(prefix: str = "") -> Q:
+    """Links the party agreed to: the statistics count only these."""
+    return Q(**{f"{prefix}state": LinkState.CONFIRMED})
 
 
 class PartnershipQuerySet(models.QuerySet):
@@ -38,20 +69,33 @@ class PartnershipQuerySet(models.QuerySet):
         """The partnerships ``user`` may read; every list, API and page, goes through this.
 
         Scoped with id subqueries on the link tables, which stay fast at a million rows.
+        Drafts are private: only their organisation's representatives (a confirmed link)
+        and administrators find them; analysts and the municipality do not. A submitted
+        proposal is found by the coordinators of the municipalities it is addressed to, and
+        a partnership with a link awaiting a party's confirmation by that party's people
+        (so that they can answer it).
         """
-        if reads_everything(user):
+        if is_admin(user):
             return self.all()
+        if reads_everything(user):
+            return self.exclude(status=Status.DRAFT)
         condition = Q(status__in=ESTABLISHED_STATUSES)
+        answered = [LinkState.CONFIRMED, LinkState.PENDING]
         if municipality_ids := coordinated_municipality_ids(user):
-            condition |= Q(
+            condition |= ~Q(status=Status.DRAFT) & Q(
                 pk__in=PartnershipMunicipality.objects.filter(
-                    municipality_id__in=municipality_ids
+                    municipality_id__in=municipality_ids, state__in=answered
                 ).values("partnership_id")
             )
         if organisation_ids := represented_organisation_ids(user):
             condition |= Q(
                 pk__in=PartnershipOrganisation.objects.filter(
-                    organisation_id__in=organisation_ids
+                    organisation_id__in=organisation_ids, state=LinkState.CONFIRMED
+                ).values("partnership_id")
+            )
+            condition |= ~Q(status=Status.DRAFT) & Q(
+                pk__in=PartnershipOrganisation.objects.filter(
+                    organisation_id__in=organisation_ids, state=LinkState.PENDING
                 ).values("partnership_id")
             )
         return self.filter(condition)
@@ -101,7 +145,7 @@ class Partnership(models.Model):
         _("agreement"), max_length=24, choices=Agreement.choices, default=Agreement.NONE
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -232,7 +276,47 @@ class Partnership(models.Model):
         return [tag.form for tag in self.form_tags.all()]
 
 
-class PartnershipMunicipality(models.Model):
+class LinkConsent(models.Model):
+    """Whether the linked party agreed: who asked, who answered and when.
+
+    Rows default to confirmed (bulk inserts, the CSV import, links made by the party
+    itself); ``partnerships.services.initial_link_state`` is the one rule for new links.
+    """
+
+    state = models.CharField(
+        _("state"), max_length=12, choices=LinkState.choices, default=LinkState.CONFIRMED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == LinkState.CONFIRMED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == LinkState.PENDING
+
+
+class PartnershipMunicipality(LinkConsent):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="municipality_links"
     )
@@ -253,7 +337,7 @@ class PartnershipMunicipality(models.Model):
         return str(self.municipality)
 
 
-class PartnershipOrganisation(models.Model):
+class PartnershipOrganisation(LinkConsent):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="organisation_links"
     )
@@ -263,6 +347,14 @@ class PartnershipOrganisation(models.Model):
     role = models.CharField(
         _("role"), max_length=16, choices=OrganisationRole.choices, default=OrganisationRole.PARTNER
     )
+    vouched = models.BooleanField(
+        _("vouched for"),
+        default=False,
+        help_text=_(
+            "Linked without its confirmation because the organisation had no "
+            "representatives; a representative can dispute it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("participating organisation")
@@ -270,6 +362,11 @@ class PartnershipOrganisation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "organisation"], name="partnership_organisation_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=Q(role=OrganisationRole.LEAD),
+                name="partnership_one_lead",
             ),
         ]
 
@@ -322,14 +419,33 @@ class PartnershipForm(models.Model):
 class PartnershipEvent(models.Model):
     """One workflow step (submit, accept, decline, ...): who, when, with what comment.
 
+    A link's consent is recorded here too (``link_requested``, ``link_confirmed``,
+    ``link_declined``), naming the municipality or organisation of the link.
+
     ``notified_at`` is set once the e-mails for the event have gone out, so a
     retried or duplicated task never sends them twice.
     """
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from status"), max_length=16, choices=Status.choices)
-    to_status = models.CharField(_("to status"), max_length=16, choices=Status.choices)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices)
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from accounts.choices import MembershipRole
 from accounts.models import User
-from partnerships.models import PartnershipEvent
+from partnerships.models import PartnershipEvent, PartnershipMunicipality, PartnershipOrganisation
 
 
 def recipients(event: PartnershipEvent) -> list[str]:
@@ -16,7 +16,28 @@ def recipients(event: PartnershipEvent) -> list[str]:
     from partnerships.workflow import TRANSITIONS
 
     partnership = event.partnership
-    if TRANSITIONS[event.action].notify == "coordinators":
+    if event.action == "link_requested":
+        # The party asked to confirm the link: its coordinators or representatives.
+        if event.municipality_id:
+            memberships = {
+                "memberships__role": MembershipRole.COORDINATOR,
+                "memberships__municipality": event.municipality_id,
+            }
+        else:
+            memberships = {
+                "memberships__role": MembershipRole.REPRESENTATIVE,
+                "memberships__organisation": event.organisation_id,
+            }
+    elif event.action in ("link_confirmed", "link_declined"):
+        # The answer goes to whoever asked for the link.
+        link = _link_of(event)
+        if link is None or link.requested_by_id is None:
+            return []
+        users = User.objects.filter(pk=link.requested_by_id, is_active=True).exclude(email="")
+        if event.actor_id:
+            users = users.exclude(pk=event.actor_id)
+        return sorted(set(users.values_list("email", flat=True)))
+    elif TRANSITIONS[event.action].notify == "coordinators":
         memberships = {
             "memberships__role": MembershipRole.COORDINATOR,
             "memberships__municipality__in": partnership.municipalities.all(),
@@ -32,6 +53,16 @@ def recipients(event: PartnershipEvent) -> list[str]:
     return sorted(set(users.values_list("email", flat=True)))
 
 
+def _link_of(event: PartnershipEvent):
+    if event.municipality_id:
+        return PartnershipMunicipality.objects.filter(
+            partnership_id=event.partnership_id, municipality_id=event.municipality_id
+        ).first()
+    return PartnershipOrganisation.objects.filter(
+        partnership_id=event.partnership_id, organisation_id=event.organisation_id
+    ).first()
+
+
 def send_event_notification(event_id: int, *, site_url: str = "") -> int:
     """Send the event's e-mails once; return how many were sent (0 if already sent).
 
@@ -41,7 +72,7 @@ def send_event_notification(event_id: int, *, site_url: str = "") -> int:
     with transaction.atomic():
         event = (
             PartnershipEvent.objects.select_for_update(of=("self",))
-            .select_related("partnership", "actor")
+            .select_related("partnership", "actor", "municipality", "organisation")
             .get(pk=event_id)
         )
         if event.notified_at is not None:

@@ -7,12 +7,13 @@ uses too; the permission questions are answered by ``accounts.permissions``.
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts import permissions
-from partnerships.choices import Status
+from partnerships.choices import ESTABLISHED_STATUSES, LinkState, Status
 from partnerships.models import (
     Partnership,
     PartnershipEvent,
     PartnershipMunicipality,
     PartnershipOrganisation,
+    listed_link_q,
 )
 
 
@@ -47,7 +48,12 @@ def partnership_detail(*, user, pk: int) -> Partnership:
         with_links(Partnership.objects.visible_to(user))
         .select_related("created_by")
         .prefetch_related(
-            Prefetch("events", queryset=PartnershipEvent.objects.select_related("actor"))
+            Prefetch(
+                "events",
+                queryset=PartnershipEvent.objects.select_related(
+                    "actor", "municipality", "organisation"
+                ),
+            )
         )
         .get(pk=pk)
     )
@@ -56,19 +62,18 @@ def partnership_detail(*, user, pk: int) -> Partnership:
 def last_change_request(partnership: Partnership) -> PartnershipEvent | None:
     """The coordinator's request for changes the organisation has not answered yet.
 
-    A proposal is back with the organisation (``proposed``) and its latest workflow event
-    is a request for changes. Uses prefetched ``events`` when there are any.
+    A proposal is back with the organisation (``changes_requested``); its latest request
+    for changes carries the comment. Uses prefetched ``events`` when there are any.
     """
-    if partnership.status != Status.PROPOSED:
+    if partnership.status != Status.CHANGES_REQUESTED:
         return None
-    events = list(partnership.events.all())
-    if events and events[-1].action == "request_changes":
-        return events[-1]
-    return None
+    requests = [event for event in partnership.events.all() if event.action == "request_changes"]
+    return requests[-1] if requests else None
 
 
 def last_event(partnership: Partnership) -> PartnershipEvent | None:
-    events = list(partnership.events.all())
+    """The latest workflow step (a link's consent is not one)."""
+    events = [event for event in partnership.events.all() if not event.action.startswith("link_")]
     return events[-1] if events else None
 
 
@@ -80,14 +85,19 @@ def _in_coordinated_municipalities(user, queryset: QuerySet) -> QuerySet:
         return queryset
     return queryset.filter(
         pk__in=PartnershipMunicipality.objects.filter(
-            municipality_id__in=permissions.coordinated_municipality_ids(user)
+            listed_link_q(), municipality_id__in=permissions.coordinated_municipality_ids(user)
         ).values("partnership_id")
     )
 
 
 def _with_events(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(
-        Prefetch("events", queryset=PartnershipEvent.objects.select_related("actor"))
+        Prefetch(
+            "events",
+            queryset=PartnershipEvent.objects.select_related(
+                "actor", "municipality", "organisation"
+            ),
+        )
     )
 
 
@@ -100,9 +110,10 @@ def proposals_to_answer(*, user) -> QuerySet:
 
 
 def proposals_in_rework(*, user) -> QuerySet:
-    """Proposals back with (or not yet sent by) the organisations, newest change first."""
+    """Proposals sent back to the organisations for changes, newest change first (drafts the
+    organisations have not sent are theirs alone)."""
     queryset = _in_coordinated_municipalities(
-        user, Partnership.objects.visible_to(user).filter(status=Status.PROPOSED)
+        user, Partnership.objects.visible_to(user).filter(status=Status.CHANGES_REQUESTED)
     )
     return _with_events(with_links(queryset)).order_by("-updated_at", "-id")
 
@@ -118,8 +129,43 @@ def organisation_partnerships(*, user, statuses) -> QuerySet:
         .filter(status__in=statuses)
         .filter(
             pk__in=PartnershipOrganisation.objects.filter(
-                organisation_id__in=permissions.represented_organisation_ids(user)
+                listed_link_q(), organisation_id__in=permissions.represented_organisation_ids(user)
             ).values("partnership_id")
         )
     )
     return _with_events(with_links(queryset)).order_by("-updated_at", "-id")
+
+
+# --- links awaiting confirmation ------------------------------------------------------------
+
+
+def link_requests(*, user, limit: int | None = None, partnership=None) -> list:
+    """Links the municipalities and organisations ``user`` acts for are asked to answer,
+    newest partnership first: links awaiting their confirmation (a municipality answers
+    on established partnerships: a proposal it answers by accepting or declining it; no
+    one answers on a draft), and an organisation's links a coordinator vouched for, which
+    its representatives may dispute. A list of ``PartnershipMunicipality`` and
+    ``PartnershipOrganisation`` rows with their partnership. Two queries."""
+    municipality_ids = permissions.coordinated_municipality_ids(user)
+    organisation_ids = permissions.represented_organisation_ids(user)
+    municipality_links = PartnershipMunicipality.objects.filter(
+        municipality_id__in=municipality_ids,
+        state=LinkState.PENDING,
+        partnership__status__in=ESTABLISHED_STATUSES,
+    ).select_related("partnership", "municipality")
+    organisation_links = PartnershipOrganisation.objects.filter(
+        Q(state=LinkState.PENDING) & ~Q(partnership__status=Status.DRAFT)
+        | Q(state=LinkState.CONFIRMED, vouched=True),
+        organisation_id__in=organisation_ids,
+    ).select_related("partnership", "organisation")
+    if partnership is not None:
+        municipality_links = municipality_links.filter(partnership=partnership)
+        organisation_links = organisation_links.filter(partnership=partnership)
+    if limit is not None:
+        municipality_links = municipality_links.order_by("-partnership_id")[:limit]
+        organisation_links = organisation_links.order_by("-partnership_id")[:limit]
+    if not (municipality_ids or organisation_ids):
+        return []
+    rows = [*municipality_links, *organisation_links]
+    rows.sort(key=lambda link: -link.partnership_id)
+    return rows[:limit] if limit is not None else rows

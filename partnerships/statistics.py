@@ -2,6 +2,8 @@
 
 Public, aggregate figures only: they count *established* partnerships (status in
 ``ESTABLISHED_STATUSES``: active, completed, discontinued) and never return personal data.
+A partnership counts for a municipality or an organisation only through a *confirmed* link
+(``LinkState.CONFIRMED``): links awaiting confirmation, or declined, count nowhere.
 
 Every selector computes its numbers in the database with aggregate queries and runs a
 fixed, small number of queries whatever the amount of data (noted on each function).
@@ -31,6 +33,7 @@ from partnerships.choices import (
     CollaborationForm,
     Field,
     Initiator,
+    LinkState,
 )
 from partnerships.models import Partnership, PartnershipField, PartnershipMunicipality
 from partnerships.research import RESEARCH_FIELD_SHARES
@@ -89,7 +92,9 @@ def _share(part: int, whole: int) -> float:
 def _established_links(scope: StatsScope) -> QuerySet[PartnershipMunicipality]:
     """Links from an established partnership to a municipality in the place scope."""
     return PartnershipMunicipality.objects.filter(
-        scope.place_q("municipality__"), partnership__status__in=ESTABLISHED_STATUSES
+        scope.place_q("municipality__"),
+        partnership__status__in=ESTABLISHED_STATUSES,
+        state=LinkState.CONFIRMED,
     ).order_by()
 
 
@@ -101,7 +106,9 @@ def _established_partnerships(scope: StatsScope) -> QuerySet[Partnership]:
         partnerships = partnerships.filter(
             Exists(
                 PartnershipMunicipality.objects.filter(
-                    scope.place_q("municipality__"), partnership=OuterRef("pk")
+                    scope.place_q("municipality__"),
+                    partnership=OuterRef("pk"),
+                    state=LinkState.CONFIRMED,
                 )
             )
         )
@@ -167,6 +174,7 @@ def stats_fields(
     if denominator == DENOMINATOR_ALL:
         established_in_window = PartnershipMunicipality.objects.filter(
             municipality=OuterRef("pk"),
+            state=LinkState.CONFIRMED,
             partnership__status__in=ESTABLISHED_STATUSES,
             partnership__start_date__gt=since,
             partnership__start_date__lte=as_of,
@@ -393,6 +401,7 @@ def stats_by_county(
     prefix = "municipalities__partnership_links__partnership__"
     in_window = Q(
         **{
+            "municipalities__partnership_links__state": LinkState.CONFIRMED,
             f"{prefix}status__in": ESTABLISHED_STATUSES,
             f"{prefix}start_date__gt": since,
             f"{prefix}start_date__lte": as_of,
@@ -472,9 +481,15 @@ def stats_headline(*, scope: StatsScope) -> dict:
     counts = _established_partnerships(scope).aggregate(
         partnerships=Count("pk", distinct=True),
         municipalities=Count(
-            "municipality_links__municipality", distinct=True, filter=place or None
+            "municipality_links__municipality",
+            distinct=True,
+            filter=place & Q(municipality_links__state=LinkState.CONFIRMED),
         ),
-        organisations=Count("organisation_links__organisation", distinct=True),
+        organisations=Count(
+            "organisation_links__organisation",
+            distinct=True,
+            filter=Q(organisation_links__state=LinkState.CONFIRMED),
+        ),
         formal_agreements=Count("pk", distinct=True, filter=Q(agreement__in=FORMAL_AGREEMENTS)),
     )
     return {

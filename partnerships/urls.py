@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.partnership_edit, name="partnership-edit"),
     path("<int:pk>/history/", views.partnership_history, name="partnership-history"),
     re_path(
+        r"^(?P<pk>[0-9]+)/link/(?P<answer>confirm|decline)/$",
+        views.link_answer,
+        name="partnership-link-answer",
+    ),
+    re_path(
         r"^(?P<pk>[0-9]+)/(?P<action>{})/$".format("|".join(TRANSITIONS)),
         views.partnership_transition_view,
         name="partnership-transition",

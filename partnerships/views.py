@@ -26,6 +26,7 @@ from partnerships.choices import (
     PROPOSAL_STATUSES,
     CoCreationType,
     HinderingFactor,
+    LinkState,
     PromotingFactor,
     Status,
 )
@@ -59,6 +60,9 @@ EVENT_LABELS = {
     "request_changes": gettext_lazy("Changes asked for"),
     "complete": gettext_lazy("Marked as completed"),
     "discontinue": gettext_lazy("Discontinued"),
+    "link_requested": gettext_lazy("Asked to confirm the link"),
+    "link_confirmed": gettext_lazy("Link confirmed"),
+    "link_declined": gettext_lazy("Link declined"),
 }
 SUCCESS_MESSAGES = {
     "submit": gettext_lazy("The proposal was sent to the municipality."),
@@ -144,6 +148,8 @@ def _event_rows(user, partnership) -> list[dict]:
         transition = TRANSITIONS.get(event.action)
         if personal and event.actor:
             actor = event.actor.get_full_name() or event.actor.username
+        elif event.action in ("link_confirmed", "link_declined"):
+            actor = str(event.municipality or event.organisation or "")
         elif transition and transition.notify == "coordinators":
             actor = _("The organisation")
         else:
@@ -153,6 +159,7 @@ def _event_rows(user, partnership) -> list[dict]:
                 "event": event,
                 "label": EVENT_LABELS.get(event.action, event.action),
                 "actor": actor,
+                "party": event.municipality or event.organisation,
             }
         )
     return rows
@@ -171,11 +178,14 @@ def _detail_context(request, partnership, *, failed: TransitionForm | None = Non
         "municipality_links": [
             (link, _url_or_none("municipality-detail", link.municipality_id))
             for link in partnership.municipality_links.all()
+            if link.state != LinkState.DECLINED
         ],
         "organisation_links": [
             (link, _url_or_none("organisation-detail", link.organisation_id))
             for link in partnership.organisation_links.all()
+            if link.state != LinkState.DECLINED
         ],
+        "link_answers": _link_answers(user, partnership),
         "first_involved_at": FIRST_INVOLVED_AT.get(partnership.involvement_phase),
         "goals_decided_by": GOALS_DECIDED_BY.get(partnership.goals_control),
         "derived": explain_derived_type(
@@ -257,7 +267,7 @@ def _cannot_create(request):
         ]
     links = [
         (
-            _url_or_none("organisation-create") or _url_or_none("signup"),
+            _url_or_none("organisation-create") or _url_or_none("account_signup"),
             _("Register your organisation"),
         ),
         (reverse("partnership-list"), _("Browse the partnerships")),
@@ -273,8 +283,10 @@ def _cannot_create(request):
 def _create_and_maybe_submit(request, form: PartnershipForm, role: str):
     data = form.service_data()
     if role == "representative":
-        data["status"] = Status.PROPOSED
-    submit = role == "representative" and request.POST.get("then") == "submit"
+        data["status"] = Status.DRAFT
+    # Sending is the form's primary action (its first submit button, which Enter presses);
+    # only the secondary "Save as draft" button keeps it a draft.
+    submit = role == "representative" and request.POST.get("then") != "draft"
     with transaction.atomic():
         partnership = services.partnership_create_as(user=request.user, **data)
         if submit:
@@ -457,13 +469,21 @@ def inbox(request):
             for p in in_rework
         ],
         "in_rework_total": in_rework_total,
-        "in_rework_url": _list_url(status=Status.PROPOSED, **scope),
+        "in_rework_url": _list_url(status=Status.CHANGES_REQUESTED, **scope),
+        "link_requests": _link_request_rows(user),
         "limit": SECTION_LIMIT,
     }
     return render(request, "partnerships/inbox.html", context)
 
 
 NEXT_STEPS = {
+    Status.DRAFT: gettext_lazy(
+        "A draft, not sent yet: only your organisation sees it. Check it and send it to "
+        "the municipality."
+    ),
+    Status.CHANGES_REQUESTED: gettext_lazy(
+        "The municipality asked for changes — edit and send again."
+    ),
     Status.UNDER_REVIEW: gettext_lazy(
         "Waiting for the municipality's answer. You can still edit the proposal."
     ),
@@ -480,12 +500,7 @@ NEXT_STEPS = {
 def _own_row(user, partnership) -> dict:
     change_request = selectors.last_change_request(partnership)
     last = selectors.last_event(partnership)
-    if change_request is not None:
-        next_step = _("The municipality asked for changes — edit and send again.")
-    elif partnership.status == Status.PROPOSED:
-        next_step = _("A draft, not sent yet. Check it and send it to the municipality.")
-    else:
-        next_step = NEXT_STEPS[partnership.status]
+    next_step = NEXT_STEPS[partnership.status]
     comment = ""
     if change_request is not None:
         comment = change_request.comment
@@ -513,7 +528,7 @@ def my_partnerships(request):
             links.insert(
                 0,
                 (
-                    _url_or_none("organisation-create") or _url_or_none("signup"),
+                    _url_or_none("organisation-create") or _url_or_none("account_signup"),
                     _("Register your organisation"),
                 ),
             )
@@ -536,8 +551,9 @@ def my_partnerships(request):
     by_status: dict[str, list] = {status: [] for status in Status.values}
     for partnership in proposals + established:
         by_status[partnership.status].append(_own_row(user, partnership))
-    # Changes asked for come first among the drafts: they are what waits for the user.
-    by_status[Status.PROPOSED].sort(key=lambda row: not row["comment"])
+    # Proposals sent back for changes come first: they are what waits for the user.
+    order = [Status.CHANGES_REQUESTED, *(s for s in Status.values if s != Status.CHANGES_REQUESTED)]
+    by_status = {status: by_status[status] for status in order}
     groups = [
         {"status": status, "label": Status(status).label, "rows": rows}
         for status, rows in by_status.items()
@@ -546,6 +562,7 @@ def my_partnerships(request):
     organisation_ids = sorted(permissions.represented_organisation_ids(user))
     context = {
         "groups": groups,
+        "link_requests": _link_request_rows(user),
         "established_total": established_total,
         "established_shown": len(established),
         "list_url": _list_url(organisation=organisation_ids[0])
@@ -553,3 +570,73 @@ def my_partnerships(request):
         else reverse("partnership-list"),
     }
     return render(request, "partnerships/my_partnerships.html", context)
+
+
+# --- consent for links -----------------------------------------------------------------------
+
+LINK_MESSAGES = {
+    "confirm": gettext_lazy("The link is confirmed: the partnership now counts for %(party)s."),
+    "decline": gettext_lazy("The link is declined: the partnership does not count for %(party)s."),
+}
+
+
+def _link_answers(user, partnership) -> list[dict]:
+    """The links on ``partnership`` that ``user`` may answer now, for buttons on the page."""
+    if not user.is_authenticated:
+        return []
+    return _link_request_rows(user, partnership=partnership)
+
+
+def _link_row(partnership, link, kind: str, party) -> dict:
+    return {
+        "partnership": partnership,
+        "link": link,
+        "kind": kind,
+        "party": party,
+        "party_id": party.pk,
+        "disputes": link.state == LinkState.CONFIRMED,
+    }
+
+
+def _link_request_rows(user, partnership=None) -> list[dict]:
+    rows = []
+    links = selectors.link_requests(user=user, limit=SECTION_LIMIT, partnership=partnership)
+    for link in links:
+        kind = "municipality" if hasattr(link, "municipality_id") else "organisation"
+        rows.append(_link_row(link.partnership, link, kind, getattr(link, kind)))
+    return rows
+
+
+@require_POST
+def link_answer(request, pk: int, answer: str):
+    """Confirm or decline a link (a button in the inbox, on "mine" or on the profile)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("partnership-detail", args=[pk]))
+    partnership = _visible_or_404(request.user, pk)
+    detail_url = reverse("partnership-detail", args=[partnership.pk])
+    kind = "municipality" if request.POST.get("municipality") else "organisation"
+    from municipalities.models import Municipality
+    from organisations.models import Organisation
+
+    model = Municipality if kind == "municipality" else Organisation
+    try:
+        party = model.objects.get(pk=int(request.POST.get(kind) or 0))
+    except (model.DoesNotExist, ValueError):
+        raise Http404(_("No such link.")) from None
+    if not permissions.can_answer_link(request.user, partnership, **{kind: party}):
+        raise PermissionDenied(_("Only the linked party's own people may answer this link."))
+    try:
+        if answer == "confirm":
+            services.link_confirm(partnership=partnership, user=request.user, **{kind: party})
+        else:
+            services.link_decline(
+                partnership=partnership,
+                user=request.user,
+                comment=request.POST.get("comment", ""),
+                **{kind: party},
+            )
+    except (TransitionNotAllowed, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, LINK_MESSAGES[answer] % {"party": party})
+    return redirect(_safe_next(request, detail_url))

@@ -1,12 +1,20 @@
 """The proposal workflow: which transitions exist, who may take them, and what they record.
 
-An organisation's representatives draft a proposal (status ``proposed``: the ball
-is with the organisation) and *submit* it to the municipality (``under_review``:
-the ball is with the municipality, whose coordinators are notified). A coordinator
-*accepts* it (``active``), *declines* it with a reason, or *requests changes* with a
-comment (back to ``proposed``; the representatives are notified) after which the
-organisation edits and submits again. Coordinators later *complete* or
-*discontinue* an active partnership. Every step is a ``PartnershipEvent`` with who,
+An organisation's representatives draft a proposal (status ``draft``: private to the
+organisation) and *submit* it to the municipality (``under_review``: the ball is with
+the municipality, whose coordinators are notified). A coordinator *accepts* it
+(``active``; the link to the accepting coordinator's municipality is confirmed),
+*declines* it with a reason, or *requests changes* with a comment
+(``changes_requested``: the municipality still sees it, waiting for the organisation;
+the representatives are notified) after which the organisation edits and submits
+again. Coordinators later *complete* or *discontinue* an active partnership::
+
+    draft ──submit──▶ under_review ──accept──▶ active ──complete──▶ completed
+                       │    ▲    └──decline──▶ declined  └──discontinue──▶ discontinued
+        request_changes│    │submit
+                       ▼    │
+                  changes_requested
+ Every step is a ``PartnershipEvent`` with who,
 when and the comment, and its e-mails go out from a Celery task after the commit.
 """
 
@@ -43,14 +51,16 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", gettext_lazy("Submit to the municipality"), (Status.PROPOSED,),
+        Transition("submit", gettext_lazy("Submit to the municipality"),
+                   (Status.DRAFT, Status.CHANGES_REQUESTED),
                    Status.UNDER_REVIEW, permissions.can_submit_partnership, False, "coordinators"),
         Transition("accept", gettext_lazy("Accept"), (Status.UNDER_REVIEW,), Status.ACTIVE,
                    permissions.can_review_partnership, False, "representatives"),
         Transition("decline", gettext_lazy("Decline"), (Status.UNDER_REVIEW,), Status.DECLINED,
                    permissions.can_review_partnership, True, "representatives"),
         Transition("request_changes", gettext_lazy("Ask for changes"), (Status.UNDER_REVIEW,),
-                   Status.PROPOSED, permissions.can_review_partnership, True, "representatives"),
+                   Status.CHANGES_REQUESTED, permissions.can_review_partnership, True,
+                   "representatives"),
         Transition("complete", gettext_lazy("Mark as completed"), (Status.ACTIVE,),
                    Status.COMPLETED, permissions.can_review_partnership, False, "representatives"),
         Transition("discontinue", gettext_lazy("Discontinue"), (Status.ACTIVE,),
@@ -111,7 +121,13 @@ def partnership_transition(
         actor=user,
         comment=comment,
     )
+    from partnerships import services
     from partnerships.tasks import notify_partnership_event
 
     notify_partnership_event.delay_on_commit(event.pk)
+    if action == "accept":
+        services.confirm_links_on_accept(partnership=partnership, user=user)
+    if action == "submit" and from_status == Status.DRAFT:
+        # Other organisations named in the proposal are asked now that it is no longer private.
+        services.request_pending_links(partnership=partnership, user=user, organisations_only=True)
     return event

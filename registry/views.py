@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from municipalities.models import Municipality
 from organisations.models import Organisation
+from partnerships.choices import LinkState
 from partnerships.models import Partnership, PartnershipMunicipality
 from partnerships.research import RESEARCH_FIELD_SHARES
 
@@ -13,7 +14,9 @@ def home(request):
     established = Partnership.objects.established()
     context = {
         "municipality_count": Municipality.objects.filter(is_current=True).count(),
-        "reporting_count": PartnershipMunicipality.objects.filter(partnership__in=established)
+        "reporting_count": PartnershipMunicipality.objects.filter(
+            partnership__in=established, state=LinkState.CONFIRMED
+        )
         .values("municipality")
         .distinct()
         .count(),

@@ -17,11 +17,12 @@ from partnerships.choices import (
     HinderingFactor,
     Initiator,
     InvolvementPhase,
+    LinkState,
     OrganisationRole,
     PromotingFactor,
     Status,
 )
-from partnerships.models import Partnership, PartnershipEvent
+from partnerships.models import Partnership, PartnershipEvent, is_listed
 
 
 class OrganisationRoleSerializer(serializers.Serializer):
@@ -57,7 +58,12 @@ class PartnershipInputSerializer(serializers.Serializer):
         ),
     )
     organisation_roles = OrganisationRoleSerializer(
-        many=True, required=False, help_text=_("Roles of some or all of the organisations.")
+        many=True,
+        required=False,
+        help_text=_(
+            "Roles of some or all of the organisations. Exactly one leads: without a lead "
+            "the first organisation leads; two leads are refused."
+        ),
     )
     fields = ListField(choices=Field.choices, allow_empty=False)
     forms = ListField(choices=CollaborationForm.choices, required=False, default=list)
@@ -68,10 +74,17 @@ class PartnershipInputSerializer(serializers.Serializer):
     agreement = serializers.ChoiceField(choices=Agreement.choices, default=Agreement.NONE)
     status = serializers.ChoiceField(
         choices=Status.choices,
-        default=Status.PROPOSED,
+        required=False,
         help_text=_(
-            "Only on create. Organisation representatives create proposals; "
-            "afterwards the status changes through the workflow actions."
+            "Only on create; optional, with a default by role. An organisation's "
+            "representatives create a `draft` (the default for them; only the organisation "
+            "and administrators see it until it is submitted). Coordinators log an "
+            "established partnership: `active` (their default), `completed` or "
+            "`discontinued`; administrators also a `draft`. `under_review`, "
+            "`changes_requested` and `declined` are reached only through the workflow "
+            "actions: draft →submit→ under_review →accept→ active →complete→ completed; "
+            "under_review →decline→ declined; under_review →request-changes→ "
+            "changes_requested →submit→ under_review; active →discontinue→ discontinued."
         ),
     )
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -106,10 +119,8 @@ class PartnershipInputSerializer(serializers.Serializer):
                         % ", ".join(map(str, unknown))
                     }
                 )
-            attrs["organisations"] = {
-                org: roles.get(org, OrganisationRole.LEAD if i == 0 else OrganisationRole.PARTNER)
-                for i, org in enumerate(attrs["organisations"])
-            }
+            # Roles not given are None: the service's one default rule picks the lead.
+            attrs["organisations"] = {org: roles.get(org) for org in attrs["organisations"]}
         elif roles:
             raise serializers.ValidationError(
                 {"organisation_roles": _("Give the organisations too.")}
@@ -117,12 +128,43 @@ class PartnershipInputSerializer(serializers.Serializer):
         return attrs
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
-    """A partnership as the API returns it."""
+class MunicipalityLinkSerializer(serializers.Serializer):
+    municipality = serializers.IntegerField(source="municipality_id")
+    state = serializers.ChoiceField(choices=LinkState.choices)
 
-    municipalities = serializers.SerializerMethodField()
-    organisations = serializers.SerializerMethodField()
+
+class OrganisationLinkSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    role = serializers.ChoiceField(choices=OrganisationRole.choices)
+    state = serializers.ChoiceField(choices=LinkState.choices)
+    vouched = serializers.BooleanField(
+        help_text=_(
+            "Linked without the organisation's confirmation because it had no "
+            "representatives; a representative can dispute it (decline-link)."
+        )
+    )
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    """A partnership as the API returns it.
+
+    ``municipalities``, ``organisations`` and ``organisation_roles`` name the parties the
+    partnership is listed under: confirmed links, and on a proposal also the links still
+    awaiting confirmation (the municipality it is addressed to). An established
+    partnership names only confirmed parties there. ``municipality_links`` and
+    ``organisation_links`` give every link with its state (``confirmed``, ``pending``:
+    awaiting confirmation, ``declined``).
+    """
+
+    municipalities = serializers.SerializerMethodField(
+        help_text=_("Municipalities it is listed under (see municipality_links for all).")
+    )
+    organisations = serializers.SerializerMethodField(
+        help_text=_("Organisations it is listed under, lead first (see organisation_links).")
+    )
     organisation_roles = serializers.SerializerMethodField()
+    municipality_links = serializers.SerializerMethodField()
+    organisation_links = serializers.SerializerMethodField()
     fields = serializers.SerializerMethodField(method_name="get_field_values")
     forms = serializers.SerializerMethodField()
     promoting_factors = serializers.ListField(
@@ -139,7 +181,8 @@ class PartnershipSerializer(serializers.ModelSerializer):
         model = Partnership
         fields = [
             "id", "title", "description", "municipalities", "organisations",
-            "organisation_roles", "fields", "co_creation_type", "derived_co_creation_type",
+            "organisation_roles", "municipality_links", "organisation_links", "fields",
+            "co_creation_type", "derived_co_creation_type",
             "initiator", "involvement_phase", "goals_control", "forms", "agreement", "status",
             "start_date", "end_date", "municipal_contribution", "currency", "volunteer_hours",
             "people_reached", "promoting_factors", "hindering_factors", "outcomes",
@@ -149,16 +192,27 @@ class PartnershipSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_municipalities(self, obj) -> list[int]:
-        return sorted(link.municipality_id for link in obj.municipality_links.all())
+        return sorted(
+            link.municipality_id for link in obj.municipality_links.all() if is_listed(obj, link)
+        )
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_organisations(self, obj) -> list[int]:
-        return [link.organisation_id for link in _ordered_roles(obj)]
+        return [link.organisation_id for link in _ordered_roles(obj) if is_listed(obj, link)]
 
     @extend_schema_field(OrganisationRoleSerializer(many=True))
     def get_organisation_roles(self, obj) -> list[dict]:
         return [{"organisation": link.organisation_id, "role": link.role}
-                for link in _ordered_roles(obj)]  # fmt: skip
+                for link in _ordered_roles(obj) if is_listed(obj, link)]  # fmt: skip
+
+    @extend_schema_field(MunicipalityLinkSerializer(many=True))
+    def get_municipality_links(self, obj) -> list[dict]:
+        links = sorted(obj.municipality_links.all(), key=lambda link: link.municipality_id)
+        return MunicipalityLinkSerializer(links, many=True).data
+
+    @extend_schema_field(OrganisationLinkSerializer(many=True))
+    def get_organisation_links(self, obj) -> list[dict]:
+        return OrganisationLinkSerializer(_ordered_roles(obj), many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Field.choices)))
     def get_field_values(self, obj) -> list[str]:
@@ -200,6 +254,42 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+class LinkAnswerSerializer(serializers.Serializer):
+    """Which link to confirm or decline: exactly one of ``municipality`` and ``organisation``."""
+
+    municipality = serializers.PrimaryKeyRelatedField(
+        queryset=Municipality.objects.all(), required=False
+    )
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("Declining only: why.")
+    )
+
+    def validate(self, attrs):
+        if ("municipality" in attrs) == ("organisation" in attrs):
+            raise serializers.ValidationError(
+                {"municipality": _("Give either a municipality or an organisation.")}
+            )
+        return attrs
+
+
+class LinkRequestSerializer(serializers.Serializer):
+    """A link awaiting the confirmation of a municipality or organisation the user acts for."""
+
+    partnership = serializers.IntegerField(source="partnership_id")
+    title = serializers.CharField(source="partnership.title")
+    status = serializers.ChoiceField(source="partnership.status", choices=Status.choices)
+    municipality = serializers.IntegerField(source="municipality_id", allow_null=True, default=None)
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True, default=None)
+    role = serializers.CharField(allow_null=True, default=None)
+    vouched = serializers.BooleanField(
+        default=False, help_text=_("A confirmed link a coordinator vouched for: dispute it.")
+    )
+    state = serializers.ChoiceField(choices=LinkState.choices)
+
+
 class PartnershipEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField(
         help_text=_("Who took the step; only for the partners and administrators.")
@@ -207,8 +297,20 @@ class PartnershipEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PartnershipEvent
-        fields = ["id", "action", "from_status", "to_status", "actor", "comment", "created_at"]
+        fields = [
+            "id", "action", "from_status", "to_status", "municipality", "organisation",
+            "actor", "comment", "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "action": {
+                "help_text": _(
+                    "submit, accept, decline, request_changes, complete, discontinue; or a "
+                    "link's consent: link_requested, link_confirmed, link_declined (naming "
+                    "the municipality or organisation of the link)."
+                )
+            }
+        }
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, event) -> str | None:

@@ -3,11 +3,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import permissions
-from partnerships import services
+from municipalities.models import Municipality
+from organisations.models import Organisation
+from partnerships import selectors, services
 from partnerships.api.serializers import (
+    LinkAnswerSerializer,
+    LinkRequestSerializer,
     PartnershipEventSerializer,
     PartnershipInputSerializer,
     PartnershipSerializer,
@@ -21,6 +26,16 @@ from registry.api.pagination import IdCursorPagination
 from registry.api.schema import error_responses
 
 WRITE_ERRORS = error_responses(400, 401, 403)
+
+
+def _lookup(model, value):
+    """The record with id ``value``, or ``None`` (the serializer reports a bad id)."""
+    try:
+        return model.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
@@ -29,7 +44,8 @@ ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
     retrieve=extend_schema(
         summary="A partnership",
         description="Proposals and declined partnerships are found only by their partners, "
-        "analysts and administrators; for others they do not exist (404).",
+        "analysts and administrators; for others they do not exist (404). A draft is found "
+        "only by its organisation's representatives and administrators.",
         responses={200: PartnershipSerializer, 404: error_responses(404)[404]},
     ),
     create=extend_schema(
@@ -155,6 +171,77 @@ class PartnershipViewSet(
     @action(detail=True, methods=["post"])
     def discontinue(self, request, pk=None):
         return self._transition(request, "discontinue")
+
+    @extend_schema(
+        summary="Links awaiting your confirmation",
+        description="Links of partnerships to the municipalities you coordinate or the "
+        "organisations you represent that await your answer (`state` `pending`), and your "
+        "organisation's links a coordinator vouched for (`state` `confirmed`, `vouched` "
+        "true), which you may dispute with decline-link. Until a link is confirmed the "
+        "partnership appears in none of that party's lists and statistics.",
+        responses={200: LinkRequestSerializer(many=True), 401: error_responses(401)[401]},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="link-requests",
+        pagination_class=None,
+        filterset_class=None,
+        permission_classes=[IsAuthenticated],
+    )
+    def link_requests(self, request):
+        rows = selectors.link_requests(user=request.user)
+        return Response(LinkRequestSerializer(rows, many=True).data)
+
+    def _answer_link(self, request, answer):
+        partnership = self.get_object()
+        # Permission before the body: someone who may not answer gets a 403, not a 400.
+        municipality = _lookup(Municipality, request.data.get("municipality"))
+        organisation = _lookup(Organisation, request.data.get("organisation"))
+        if (municipality or organisation) and not permissions.can_answer_link(
+            request.user, partnership, municipality=municipality, organisation=organisation
+        ):
+            raise PermissionDenied(_("Only the linked party's own people may answer this link."))
+        if not (municipality or organisation) and not (
+            permissions.is_admin(request.user)
+            or permissions.coordinated_municipality_ids(request.user)
+            or permissions.represented_organisation_ids(request.user)
+        ):
+            raise PermissionDenied(_("Only the linked party's own people may answer this link."))
+        data = LinkAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        kwargs = {"municipality": values.get("municipality"),
+                  "organisation": values.get("organisation")}  # fmt: skip
+        if answer == "decline":
+            services.link_decline(
+                partnership=partnership, user=request.user, comment=values["comment"], **kwargs
+            )
+        else:
+            services.link_confirm(partnership=partnership, user=request.user, **kwargs)
+        return self._respond(partnership)
+
+    @extend_schema(
+        summary="Confirm a link awaiting your confirmation",
+        description='Body: {"municipality": id} or {"organisation": id}.',
+        request=LinkAnswerSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-link")
+    def confirm_link(self, request, pk=None):
+        return self._answer_link(request, "confirm")
+
+    @extend_schema(
+        summary="Decline a link (or dispute one vouched for your organisation)",
+        description='Body: {"municipality": id} or {"organisation": id}, and an optional '
+        '"comment". The link is kept, declined, for the record; the partnership keeps its '
+        "other links.",
+        request=LinkAnswerSerializer,
+        responses={200: PartnershipSerializer, **ACTION_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="decline-link")
+    def decline_link(self, request, pk=None):
+        return self._answer_link(request, "decline")
 
     @extend_schema(
         summary="Workflow events (who did what, when, with which comment)",

@@ -109,7 +109,7 @@ def established_and_proposals(municipality, *, established: int, proposals: int 
     for _ in range(established):
         PartnershipFactory(links__municipalities=[municipality], status=Status.ACTIVE)
     for _ in range(proposals):
-        PartnershipFactory(links__municipalities=[municipality], status=Status.PROPOSED)
+        PartnershipFactory(links__municipalities=[municipality], status=Status.DRAFT)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ def test_edit_button_and_inbox_link_only_for_its_coordinators(client, stub_urls,
     municipality = MunicipalityFactory()
     for _ in range(2):
         PartnershipFactory(status=Status.UNDER_REVIEW, links__municipalities=[municipality])
-    PartnershipFactory(status=Status.PROPOSED, links__municipalities=[municipality])
+    PartnershipFactory(status=Status.DRAFT, links__municipalities=[municipality])
     PartnershipFactory(status=Status.UNDER_REVIEW)  # another municipality's
     sign_in(client, actor(role, municipality))
     html = client.get(detail_url(municipality)).content.decode()
@@ -584,7 +584,7 @@ def test_anonymous_is_sent_to_sign_in(client):
     municipality = MunicipalityFactory()
     for response in (client.get(edit_url(municipality)), client.post(edit_url(municipality), {})):
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("account_login"))
         assert "next=" in response["Location"]
 
 

@@ -44,7 +44,10 @@ class World:
             status="completed", end_date=datetime.date(2025, 1, 1), **_links(links)
         )
         self.proposal = PartnershipFactory(status="under_review", start_date=None, **_links(links))
-        self.draft = PartnershipFactory(status="proposed", start_date=None, **_links(links))
+        self.draft = PartnershipFactory(status="draft", start_date=None, **_links(links))
+        self.sent_back = PartnershipFactory(
+            status="changes_requested", start_date=None, **_links(links)
+        )
         self.declined = PartnershipFactory(status="declined", **_links(links))
 
 
@@ -75,7 +78,7 @@ def payload(world, **overrides):
         "involvement_phase": "problem_definition",
         "goals_control": "shared",
         "agreement": "written",
-        "status": "proposed",
+        "status": "draft",
     }
     data.update(overrides)
     return data
@@ -84,26 +87,27 @@ def payload(world, **overrides):
 # --- reading ---------------------------------------------------------------------------------
 
 READ = {
-    # role: (sees established, sees proposals and declined)
-    "anonymous": (True, False),
-    "representative": (True, True),
-    "other_representative": (True, False),
-    "coordinator": (True, True),
-    "other_coordinator": (True, False),
-    "analyst": (True, True),
-    "admin": (True, True),
+    # role: (sees established, sees proposals and declined, sees drafts)
+    "anonymous": (True, False, False),
+    "representative": (True, True, True),
+    "other_representative": (True, False, False),
+    "coordinator": (True, True, False),  # a draft is the organisation's until it is sent
+    "other_coordinator": (True, False, False),
+    "analyst": (True, True, False),
+    "admin": (True, True, True),
 }
 
 
 @pytest.mark.parametrize("role", READ)
 def test_read_table(world, api_client, role):
     client = client_for(api_client, world.users[role])
-    sees_established, sees_proposals = READ[role]
+    sees_established, sees_proposals, sees_drafts = READ[role]
     for partnership, visible in [
         (world.active, sees_established),
         (world.completed, sees_established),
         (world.proposal, sees_proposals),
-        (world.draft, sees_proposals),
+        (world.sent_back, sees_proposals),
+        (world.draft, sees_drafts),
         (world.declined, sees_proposals),
     ]:
         response = client.get(f"{URL}{partnership.pk}/")
@@ -111,7 +115,9 @@ def test_read_table(world, api_client, role):
     listed = {row["id"] for row in client.get(URL).json()["results"]}
     expected = {world.active.pk, world.completed.pk}
     if sees_proposals:
-        expected |= {world.proposal.pk, world.draft.pk, world.declined.pk}
+        expected |= {world.proposal.pk, world.sent_back.pk, world.declined.pk}
+    if sees_drafts:
+        expected |= {world.draft.pk}
     assert listed == expected
 
 
@@ -134,14 +140,14 @@ def test_response_fields_and_personal_data(world, api_client):
 CREATE = [
     # role, overrides, expected status
     ("anonymous", {}, 401),
-    ("representative", {"status": "proposed"}, 201),
+    ("representative", {"status": "draft"}, 201),
     ("representative", {"status": "active", "start_date": "2025-01-01"}, 403),
-    ("other_representative", {"status": "proposed"}, 403),
+    ("other_representative", {"status": "draft"}, 403),
     ("coordinator", {"status": "active", "start_date": "2025-01-01"}, 201),
     ("coordinator", {"status": "completed", "start_date": "2024-01-01",
                      "end_date": "2025-01-01"}, 201),
     ("other_coordinator", {"status": "active", "start_date": "2025-01-01"}, 403),
-    ("analyst", {"status": "proposed"}, 403),
+    ("analyst", {"status": "draft"}, 403),
     ("admin", {"status": "active", "start_date": "2025-01-01"}, 201),
 ]  # fmt: skip
 
@@ -184,7 +190,7 @@ def test_bad_input_names_each_field_and_writes_nothing(world, api_client):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"end_date"}
-    assert Partnership.objects.count() == 5
+    assert Partnership.objects.count() == 6
 
 
 def test_roles_for_several_organisations(world, api_client):
@@ -266,8 +272,8 @@ def test_a_representative_cannot_remove_their_own_organisation(world, api_client
 TRANSITIONS = [
     # role, partnership, action, body, expected http status, expected partnership status
     ("representative", "draft", "submit", {}, 200, "under_review"),
-    ("coordinator", "draft", "submit", {}, 403, "proposed"),  # the organisation's to send
-    ("other_representative", "draft", "submit", {}, 404, "proposed"),
+    ("coordinator", "draft", "submit", {}, 404, "draft"),  # a draft is the organisation's
+    ("other_representative", "draft", "submit", {}, 404, "draft"),
     ("coordinator", "proposal", "accept", {}, 200, "active"),
     ("admin", "proposal", "accept", {}, 200, "active"),
     ("representative", "proposal", "accept", {}, 403, "under_review"),
@@ -277,9 +283,12 @@ TRANSITIONS = [
     ("coordinator", "proposal", "decline", {"comment": "Ikke budsjett i år"}, 200, "declined"),
     ("coordinator", "proposal", "decline", {}, 400, "under_review"),
     ("coordinator", "proposal", "request-changes", {"comment": "Legg til budsjett"}, 200,
-     "proposed"),
+     "changes_requested"),
+    ("representative", "sent_back", "submit", {}, 200, "under_review"),
+    ("coordinator", "sent_back", "accept", {}, 409, "changes_requested"),
     ("coordinator", "active", "accept", {}, 409, "active"),
-    ("coordinator", "draft", "accept", {}, 409, "proposed"),
+    ("coordinator", "draft", "accept", {}, 404, "draft"),
+    ("admin", "draft", "accept", {}, 409, "draft"),
     ("coordinator", "declined", "request-changes", {"comment": "x"}, 409, "declined"),
     ("coordinator", "active", "complete", {}, 200, "completed"),
     ("coordinator", "active", "discontinue", {"comment": "Mistet lokaler"}, 200,
@@ -323,7 +332,7 @@ def test_the_whole_proposal_journey_notifies_each_side_once(api_client, task_run
 
     api_client.force_authenticate(rep)
     created = api_client.post(URL, payload(world), format="json").json()
-    assert created["status"] == "proposed"
+    assert created["status"] == "draft"
     assert api_client.post(f"{URL}{created['id']}/submit/", {}, format="json").status_code == 200
     wait_for(lambda: len(mail.outbox) == 1)
     assert mail.outbox[0].to == [coordinator.email]

@@ -9,7 +9,7 @@ The world (as of 2026-01-01; the five-year window is 2021-01-02 … 2026-01-01):
     p1  m1     culture+sport   active     2025-03-01  equal → equal        municipality written
     p2  m1+m3  culture         completed  2023-06-01  equal → mun.-led     local civic  none
     p3  m2     inclusion       active     2022-02-01  mun.-led → mun.-led  municipality IOP
-    p4  m4     culture         proposed   2024-01-01  (not established: never counts)
+    p4  m4     culture         draft      2024-01-01  (not established: never counts)
     p5  m3     children_youth  active     2019-05-01  org.-led → org.-led  volunteers   contract
     p7  m4     elderly         active     2018-01-01  (before the window; m4 "reports")
     p6  d1     culture         active     2024-01-01  (Denmark; a written agreement)
@@ -148,7 +148,7 @@ def build_world() -> World:
         ["culture"],
         ["premises"],
         [o4],
-        status="proposed",
+        status="draft",
         start_date=datetime.date(2024, 1, 1),
         agreement="written",
     )
@@ -393,7 +393,7 @@ def test_initiative_agreements_and_forms(client, world):
     assert agreements["Service contract"] == ["0", "0 %"]  # p5 is before the window
     forms = rows_by_label(tables["table-forms"])
     assert forms["Grant for activities"] == ["2", "67 %"]
-    assert forms["Premises and facilities"] == ["1", "33 %"]  # p4 is only proposed
+    assert forms["Premises and facilities"] == ["1", "33 %"]  # p4 is only a draft
 
 
 def test_field_filter_applies_to_the_partnership_charts(client, world):

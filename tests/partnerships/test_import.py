@@ -152,7 +152,7 @@ def test_good_file_imports_every_row_with_links_and_derived_type(tmp_path, place
     assert walks.derived_co_creation_type == "municipality_led"
     assert walks.co_creation_type == "equal"
     # The model's defaults for empty optional values.
-    assert (walks.agreement, walks.status, walks.currency) == ("none", "proposed", "NOK")
+    assert (walks.agreement, walks.status, walks.currency) == ("none", "draft", "NOK")
     assert (walks.start_date, walks.municipal_contribution, walks.volunteer_hours) == (
         None,
         None,
@@ -162,7 +162,7 @@ def test_good_file_imports_every_row_with_links_and_derived_type(tmp_path, place
     assert walks.promoting_factors == []
     assert [
         (link.organisation.org_number, link.role) for link in walks.organisation_links.all()
-    ] == [(ORG_C, "partner")]
+    ] == [(ORG_C, "lead")]  # no lead given: the first organisation leads
 
     preparedness = Partnership.objects.get(title="Beredskap")
     assert preparedness.derived_co_creation_type == "organisation_led"

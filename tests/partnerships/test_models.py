@@ -76,7 +76,7 @@ def test_unknown_field_message_lists_the_choices():
 
 
 def test_proposal_may_lack_start_date():
-    partnership = partnership_create(**_valid(status=Status.PROPOSED, start_date=None))
+    partnership = partnership_create(**_valid(status=Status.DRAFT, start_date=None))
     assert partnership.start_date is None
 
 

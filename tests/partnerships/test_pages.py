@@ -62,9 +62,7 @@ class World:
         self.proposal = PartnershipFactory(
             title="Sommerskole", status="under_review", start_date=None, **links
         )
-        self.draft = PartnershipFactory(
-            title="Mattekafé", status="proposed", start_date=None, **links
-        )
+        self.draft = PartnershipFactory(title="Mattekafé", status="draft", start_date=None, **links)
         self.declined = PartnershipFactory(title="Korpsløft", status="declined", **links)
         self.elsewhere = PartnershipFactory(
             title="Bergen forslag",
@@ -95,23 +93,23 @@ def page(response) -> str:
 
 
 @pytest.mark.parametrize(
-    ("role", "sees_proposals"),
+    ("role", "sees_proposals", "sees_drafts"),
     [
-        ("anonymous", False),
-        ("representative", True),
-        ("other_representative", False),
-        ("coordinator", True),
-        ("analyst", True),
-        ("admin", True),
+        ("anonymous", False, False),
+        ("representative", True, True),
+        ("other_representative", False, False),
+        ("coordinator", True, False),  # a draft is the organisation's until it is sent
+        ("analyst", True, False),
+        ("admin", True, True),
     ],
 )
-def test_list_shows_what_the_role_may_see(world, client, role, sees_proposals):
+def test_list_shows_what_the_role_may_see(world, client, role, sees_proposals, sees_drafts):
     response = login(client, world, role).get(LIST)
     assert response.status_code == 200
     html = page(response)
     assert "Leksehjelp på biblioteket" in html
     assert ("Sommerskole" in html) is sees_proposals
-    assert ("Mattekafé" in html) is sees_proposals
+    assert ("Mattekafé" in html) is sees_drafts
     assert html.count("<h1") == 1
 
 
@@ -188,9 +186,9 @@ def test_list_costs_the_same_for_3_and_30_rows(db, client, role, django_assert_m
         ("anonymous", False),
         ("representative", True),
         ("other_representative", False),
-        ("coordinator", True),
+        ("coordinator", False),
         ("other_coordinator", False),
-        ("analyst", True),
+        ("analyst", False),
         ("admin", True),
     ],
 )
@@ -398,13 +396,14 @@ def test_inbox_lists_the_municipality_s_proposals(world, client):
     response = login(client, world, "coordinator").get("/partnerships/inbox/")
     assert response.status_code == 200
     html = page(response)
-    answer, rework = html.split('id="rework-heading"')
+    answer, _rework = html.split('id="rework-heading"')
     assert "Sommerskole" in answer and "Bergen forslag" not in html
     assert f'action="/partnerships/{world.proposal.pk}/accept/"' in answer
     assert f'formaction="/partnerships/{world.proposal.pk}/decline/"' in answer
     assert f'<label for="p{world.proposal.pk}-comment">' in answer
     assert 'name="next" value="/partnerships/inbox/"' in answer
-    assert "Mattekafé" in rework and "Draft, not sent yet" in rework
+    # The organisation's unsent draft is not the municipality's to see.
+    assert "Mattekafé" not in html
 
 
 def test_inbox_shows_changes_asked_for_and_admin_sees_all(world, client):
@@ -445,11 +444,11 @@ def test_my_partnerships_grouped_with_next_steps(world, client):
     response = login(client, world, "representative").get("/partnerships/mine/")
     assert response.status_code == 200
     html = page(response)
-    for label in ("Proposed", "Declined", "Active"):
+    for label in ("Draft", "Changes requested", "Declined", "Active"):
         assert f">{label} <span" in html
     assert "The municipality asked for changes — edit and send again." in html
     assert "Legg ved en plan." in html and "Edit and send again" in html
-    assert "A draft, not sent yet." in html
+    assert "A draft, not sent yet: only your organisation sees it." in html
     assert f'action="/partnerships/{world.draft.pk}/submit/"' in html
     assert "Record outcomes" in html
     assert "Bergen forslag" not in html
@@ -581,10 +580,32 @@ def test_representative_form_is_a_proposal_for_their_organisation(world, client)
     )
     assert "Bergen kor" not in html
     assert f'<option value="{world.oslo.pk}" selected>Oslo</option>' in html
-    assert 'value="draft"' in html and "Send proposal to the municipality" in html
+    assert 'value="draft"' in html and "Submit to the municipality" in html
 
 
-@pytest.mark.parametrize(("then", "status"), [("draft", "proposed"), ("submit", "under_review")])
+def _first_submit_button(html: str) -> str:
+    """The submit button a browser uses when Enter is pressed in a text field: the first."""
+    form = html[html.index('<form method="post" class="partnership-form"') :]
+    start = form.index('<button type="submit"')
+    return form[start : form.index("</button>", start)]
+
+
+def test_the_propose_form_s_primary_action_is_sending(world, client):
+    html = page(login(client, world, "representative").get("/partnerships/new/"))
+    first = _first_submit_button(html)
+    assert 'name="then" value="submit"' in first and "Submit to the municipality" in first
+    assert html.index("Save as draft") > html.index("Submit to the municipality")
+    # A form sent with Enter (the first button's value, or none at all) is sent, not drafted.
+    for then in ("submit", None):
+        data = form_data(world, title=f"Enter {then}")
+        data.pop("then", None)
+        if then:
+            data["then"] = then
+        assert client.post("/partnerships/new/", data).status_code == 302
+        assert Partnership.objects.get(title=f"Enter {then}").status == Status.UNDER_REVIEW
+
+
+@pytest.mark.parametrize(("then", "status"), [("draft", "draft"), ("submit", "under_review")])
 def test_representative_saves_a_draft_or_sends_it(world, client, then, status):
     login(client, world, "representative")
     response = client.post(
@@ -748,6 +769,7 @@ def test_inbox_and_own_list_cost_the_same_for_few_and_many(world, client):
             )
 
     coordinator = login(client, world, "coordinator")
+    add_reworked(1)
     few = _queries(coordinator, "/partnerships/inbox/")
     add_reworked(12)
     PartnershipFactory.create_batch(

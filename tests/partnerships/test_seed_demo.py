@@ -91,3 +91,29 @@ def test_more_organisations_than_template_names_get_district_names():
     names = list(Organisation.objects.values_list("name", flat=True))
     assert len(names) == 200 == len(set(names))
     assert Organisation.objects.filter(name__endswith=" Nord").exists()
+
+
+def test_demo_logins_have_drafts_and_links_to_confirm():
+    from partnerships.demo import seed_demo
+    from partnerships.selectors import link_requests
+
+    load_reference_data()
+    seed_demo(partnerships=60, today=TODAY)
+    coordinator = User.objects.get(username="koordinator")
+    representative = User.objects.get(username="organisasjon")
+    oslo_requests = link_requests(user=coordinator)
+    assert len(oslo_requests) >= 2
+    assert all(link.municipality.code == "0301" for link in oslo_requests)
+    assert [link.organisation.name for link in link_requests(user=representative)] == [
+        "Tøyen leksehjelp"
+    ]
+    drafts = Partnership.objects.visible_to(representative).filter(
+        status="draft", organisations__name="Tøyen leksehjelp"
+    )
+    assert drafts.count() == 2
+    # The drafts are the organisation's: Oslo's coordinator does not see them.
+    assert not Partnership.objects.visible_to(coordinator).filter(pk__in=drafts).exists()
+    # The proposals under review are in Oslo's inbox, addressed through a pending link.
+    from partnerships.selectors import proposals_to_answer
+
+    assert proposals_to_answer(user=coordinator).count() >= 2

@@ -10,7 +10,7 @@ The world (as of 2026-01-01, five-year window 2021-01-01 < start_date <= 2026-01
     p1  m1       culture+sport   active        2026-01-01 (window's last day: in)
     p2  m1+m3    culture         completed     2023-06-01
     p3  m2       sport           discontinued  2021-01-01 (as_of - 5 years: out of the window)
-    p4  m4       culture         proposed      2024-01-01 (not established: never counts)
+    p4  m4       culture         draft         2024-01-01 (not established: never counts)
     p5  m4       inclusion       declined      2024-01-01 (not established: never counts)
     p6  m4       children_youth  active        2026-01-02 (after as_of)
     p8  m7       elderly         active        2022-01-01
@@ -145,7 +145,7 @@ def build_world() -> World:
             [m4],
             ["culture"],
             ["premises"],
-            status="proposed",
+            status="draft",
             start_date=datetime.date(2024, 1, 1),
             initiator="users",
             agreement="partnership_agreement",
@@ -260,9 +260,9 @@ def test_fields_norway_reporting_denominator(world):
     assert result["years"] == 5
     assert result["denominator"] == "reporting"
     # m1, m2 (p3 on the window's first day still started before as_of), m3, m7.
-    # Not m4: proposed and declined partnerships, and one starting after as_of.
+    # Not m4: draft and declined partnerships, and one starting after as_of.
     assert result["municipalities_total"] == 4
-    # culture: m1 (p1 on as_of itself) and m3 (p2 shared with m1) — p4 is only proposed.
+    # culture: m1 (p1 on as_of itself) and m3 (p2 shared with m1) — p4 is only a draft.
     # sport: m1 only — p3 starts on as_of − 5 years, outside the window.
     assert field_counts(result) == {
         "culture": (2, 0.5),
@@ -431,7 +431,7 @@ def test_co_creation_scopes(world):
     assert m1["declared"] == {"equal": 2, "municipality_led": 0, "organisation_led": 0}
 
     culture = stats_co_creation(scope=StatsScope(country=Country.NORWAY, field="culture"))
-    assert culture["total"] == 2  # p1, p2; p4 is only proposed
+    assert culture["total"] == 2  # p1, p2; p4 is only a draft
     assert culture["derived"] == {"equal": 1, "municipality_led": 1, "organisation_led": 0}
 
     dated = stats_co_creation(
@@ -506,7 +506,7 @@ def test_forms_count_a_partnership_once_per_form(world):
     assert result["total"] == 5
     assert result["without_form"] == 1  # p3
     assert as_map(result) == {
-        "premises": (1, 0.2),  # p1; p4 is only proposed
+        "premises": (1, 0.2),  # p1; p4 is only a draft
         "grant": (3, 0.6),  # p1, p2, p8
         "dialogue": (1, 0.2),  # p6 has three forms
         "task": (1, 0.2),
