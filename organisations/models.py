@@ -53,6 +53,20 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("verified by"),
     )
+    # Why it waits for verification: since when, and the verified values that changed since
+    # (empty for a new registration). Kept by organisations.services.
+    verification_requested_at = models.DateTimeField(
+        _("verification requested"), null=True, blank=True
+    )
+    verification_changes = models.JSONField(
+        _("changed since verification"),
+        default=dict,
+        blank=True,
+        help_text=_("The verified name, country or number that changed, by field."),
+    )
+    verification_notified_at = models.DateTimeField(
+        _("coordinators notified"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -66,7 +80,13 @@ class Organisation(models.Model):
 
     # Change reasons carry workflow comments and link summaries: no length limit.
     history = HistoricalRecords(
-        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+        excluded_fields=[
+            "updated_at",
+            "verification_requested_at",
+            "verification_changes",
+            "verification_notified_at",
+        ],
+        history_change_reason_field=models.TextField(null=True),
     )
 
     class Meta:
@@ -84,7 +104,14 @@ class Organisation(models.Model):
                 name="organisation_number_required_unless_informal",
             ),
         ]
-        indexes = [models.Index(fields=["country", "kind"], name="organisation_country_kind")]
+        indexes = [
+            models.Index(fields=["country", "kind"], name="organisation_country_kind"),
+            models.Index(
+                fields=["verification_requested_at", "id"],
+                condition=Q(verified=False),
+                name="organisation_unverified",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

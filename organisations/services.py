@@ -41,6 +41,19 @@ EDITABLE_FIELDS = (
 )
 #: Its links, replaced as a whole when given.
 LINK_FIELDS = ("categories", "municipalities")
+#: Who the organisation is: changing one of these clears its verification.
+IDENTITY_FIELDS = ("name", "country", "org_number")
+#: Kept by verification alone: never written from a caller's copy.
+_VERIFICATION_STATE = (
+    "verified",
+    "verified_at",
+    "verified_by_id",
+    "verification_requested_at",
+    "verification_changes",
+    "verification_notified_at",
+)
+#: How the history names them.
+_IDENTITY_LABELS = {"name": "name", "country": "country", "org_number": "organisation number"}
 
 
 @transaction.atomic
@@ -81,6 +94,7 @@ def organisation_create(
         contact_person=contact_person,
         address=address,
         verified=False,
+        verification_requested_at=timezone.now(),
         created_by=user,
     )
     categories = list(categories)
@@ -92,6 +106,26 @@ def organisation_create(
         user=user, role=MembershipRole.REPRESENTATIVE, organisation=organisation
     )
     forget_roles(user)
+    _notify_coordinators(organisation, user)
+    return organisation
+
+
+@transaction.atomic
+def organisation_request_verification(*, organisation: Organisation, user) -> Organisation:
+    """Put an organisation that was saved some other way (the admin site's add form) in the
+    verification queue as a new registration, and notify the coordinators."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.verified:
+        return organisation
+    organisation.verification_requested_at = timezone.now()
+    organisation.verification_changes = {}
+    organisation.verification_notified_at = None
+    Organisation.objects.filter(pk=organisation.pk).update(
+        verification_requested_at=organisation.verification_requested_at,
+        verification_changes={},
+        verification_notified_at=None,
+    )
+    _notify_coordinators(organisation, user)
     return organisation
 
 
@@ -102,18 +136,30 @@ def organisation_update(
     """Change an organisation's profile: its representatives' and administrators' task.
 
     ``data`` holds any of ``EDITABLE_FIELDS`` and ``LINK_FIELDS``; the links given are
-    replaced. Verification is not changed here (see ``organisation_verify``).
+    replaced. Nobody verifies here (see ``organisation_verify``), but a change of name,
+    country or organisation number clears the verification: the organisation waits in the
+    coordinators' queue again, they are e-mailed, and the history says why.
     """
     if not can_edit_organisation(user, organisation):
         raise PermissionDenied(_("Only this organisation's representatives may edit it."))
     if unknown := set(data) - {*EDITABLE_FIELDS, *LINK_FIELDS}:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    # Compare with, and keep, what is stored: the caller's copy may be older than a
+    # verification (or a notification) committed meanwhile, and must not undo it.
+    stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for name in _VERIFICATION_STATE:
+        setattr(organisation, name, getattr(stored, name))
+    before = {name: getattr(stored, name) for name in IDENTITY_FIELDS}
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(organisation, name, data[name])
     categories = list(data["categories"]) if "categories" in data else None
-    _validate(organisation, categories)
+    _validate(organisation, categories)  # normalises the number, as it is stored
+    changed = [name for name in IDENTITY_FIELDS if getattr(organisation, name) != before[name]]
+    notify = bool(changed) and _clear_verification(organisation, before, changed)
     _save(organisation, user)
+    if notify:
+        _notify_coordinators(organisation, user)
     if "municipalities" in data:
         organisation.municipalities.set(data["municipalities"])
     if categories is not None:
@@ -121,28 +167,97 @@ def organisation_update(
     return organisation
 
 
+def verification_cleared_reason(changed: Iterable[str]) -> str:
+    """The history's change reason, e.g. "verification cleared: name changed"."""
+    labels = [_IDENTITY_LABELS[name] for name in changed]
+    listed = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return f"verification cleared: {listed} changed"
+
+
 @transaction.atomic
-def organisation_verify(*, organisation: Organisation, user) -> Organisation:
+def organisation_verify(
+    *, organisation: Organisation, user, seen: Mapping[str, str] | None = None
+) -> Organisation:
     """Confirm that the organisation is who it says it is.
 
     Allowed to coordinators of a municipality it operates in and administrators.
-    Verifying an organisation already verified changes nothing.
+    Verifying an organisation already verified changes nothing. ``seen``, when given, is the
+    name, country and number the verifier was shown: if the organisation changed any of them
+    meanwhile, nothing is verified (``ValidationError`` naming the field).
     """
     if not can_verify_organisation(user, organisation):
         raise PermissionDenied(
             _("Only coordinators of a municipality where the organisation operates may verify it.")
         )
-    if organisation.verified:
-        return organisation
-    organisation.verified = True
-    organisation.verified_at = timezone.now()
-    organisation.verified_by = user
-    organisation._history_user = user
-    organisation.save(update_fields=["verified", "verified_at", "verified_by", "updated_at"])
-    return organisation
+    # Lock the row: a rename committed meanwhile is either seen here or waits for us.
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = [
+        name
+        for name in IDENTITY_FIELDS
+        if seen is not None and name in seen and str(seen[name]) != str(getattr(current, name))
+    ]
+    if changed:
+        message = _("It changed since you looked at it: check it again before verifying.")
+        raise ValidationError({name: [message] for name in changed})
+    if current.verified:
+        return current
+    current.verified = True
+    current.verified_at = timezone.now()
+    current.verified_by = user
+    current.verification_requested_at = None
+    current.verification_changes = {}
+    current._history_user = user
+    current._change_reason = "verified"
+    current.save(
+        update_fields=[
+            "verified",
+            "verified_at",
+            "verified_by",
+            "verification_requested_at",
+            "verification_changes",
+            "updated_at",
+        ]
+    )
+    for name in ("verified", "verified_at", "verified_by", *IDENTITY_FIELDS):
+        setattr(organisation, name, getattr(current, name))
+    return current
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _clear_verification(
+    organisation: Organisation, before: Mapping[str, str], changed: list[str]
+) -> bool:
+    """Unverify after a change of ``changed`` identity fields (not saved yet); return whether
+    the coordinators must be told (it was verified until now)."""
+    was_verified = organisation.verified
+    if was_verified:
+        organisation.verified = False
+        organisation.verified_at = None
+        organisation.verified_by = None
+        organisation.verification_requested_at = timezone.now()
+        organisation.verification_changes = {name: before[name] for name in changed}
+        organisation.verification_notified_at = None
+        organisation._change_reason = verification_cleared_reason(changed)
+    else:
+        if organisation.verification_requested_at is None:
+            organisation.verification_requested_at = timezone.now()
+        if organisation.verification_changes:
+            # Keep the values last verified: those are what the coordinator compares with.
+            organisation.verification_changes = {
+                **{name: before[name] for name in changed},
+                **organisation.verification_changes,
+            }
+    return was_verified
+
+
+def _notify_coordinators(organisation: Organisation, user) -> None:
+    """E-mail the coordinators of its municipalities after the commit (a Celery task)."""
+    from organisations.tasks import notify_verification_needed
+
+    actor_id = user.pk if user is not None and user.is_authenticated else None
+    notify_verification_needed.delay_on_commit(organisation.pk, actor_id)
 
 
 def _validate(organisation: Organisation, categories: list[str] | None) -> None:
@@ -204,6 +319,7 @@ def _save(organisation: Organisation, user) -> None:
     try:
         with transaction.atomic():
             organisation.save()
+        organisation.__dict__.pop("_change_reason", None)  # for this save only
     except IntegrityError:
         if message := _duplicate_message(organisation):
             raise ValidationError({"org_number": [message]}) from None

@@ -5,6 +5,7 @@ from organisations import views
 urlpatterns = [
     path("", views.OrganisationListView.as_view(), name="organisation-list"),
     path("new/", views.organisation_create_view, name="organisation-create"),
+    path("verification/", views.verification_queue_view, name="organisation-verification-queue"),
     path("check-number/", views.check_number, name="organisation-check-number"),
     path("<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),

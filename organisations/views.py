@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,20 +23,29 @@ from accounts.permissions import (
     can_read_organisation_history,
     can_verify_organisation,
     can_view_contact_details,
+    has_verification_queue,
 )
 from municipalities.models import Municipality
 from organisations.filtersets import OrganisationFilterSet
 from organisations.forms import OrganisationForm, check_org_number
 from organisations.models import Organisation, OrganisationCategory
-from organisations.services import organisation_create, organisation_update, organisation_verify
+from organisations.selectors import verification_queue
+from organisations.services import (
+    IDENTITY_FIELDS,
+    organisation_create,
+    organisation_update,
+    organisation_verify,
+)
 from organisations.tables import OrganisationTable
 from partnerships.choices import ESTABLISHED_STATUSES, PROPOSAL_STATUSES
-from partnerships.models import Partnership, PartnershipOrganisation
+from partnerships.models import Partnership, PartnershipOrganisation, listed_link_q
 from registry.api.history import readable_history_entries
 from registry.generic import ObjectListView
 
 #: How many partnerships the profile lists before linking to the full list.
 PARTNERSHIPS_SHOWN = 20
+#: Organisations per page of the verification queue.
+QUEUE_PAGE_SIZE = 50
 
 
 def _profile_queryset():
@@ -92,9 +102,9 @@ def organisation_detail(request, pk: int):
     partnerships = (
         Partnership.objects.visible_to(user)
         .filter(
-            pk__in=PartnershipOrganisation.objects.filter(organisation=organisation).values(
-                "partnership_id"
-            )
+            pk__in=PartnershipOrganisation.objects.filter(
+                listed_link_q(), organisation=organisation
+            ).values("partnership_id")
         )
         .prefetch_related("municipalities")
         .order_by("-start_date", "-pk")
@@ -182,6 +192,15 @@ def organisation_edit(request, pk: int):
     if not can_edit_organisation(request.user, organisation):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, organisation=organisation)
+    was_verified = organisation.verified
+    if was_verified:
+        note = _(
+            "Changing this clears the organisation's verification until a volunteer "
+            "coordinator of a municipality where it operates verifies it again."
+        )
+        for name in IDENTITY_FIELDS:
+            field = form.fields[name]
+            field.help_text = f"{field.help_text} {note}" if field.help_text else note
     if request.method == "POST":
         saved = _save_form(
             request,
@@ -191,7 +210,17 @@ def organisation_edit(request, pk: int):
             ),
         )
         if saved is not None:
-            messages.success(request, _("The profile is saved."))
+            if was_verified and not saved.verified:
+                messages.warning(
+                    request,
+                    _(
+                        "The profile is saved. Since its name, country or organisation number "
+                        "changed, the organisation is no longer verified: the volunteer "
+                        "coordinators of its municipalities are asked to verify it again."
+                    ),
+                )
+            else:
+                messages.success(request, _("The profile is saved."))
             return redirect("organisation-detail", pk=organisation.pk)
         organisation.refresh_from_db()  # the name in the heading, not the one typed
     return render(
@@ -211,9 +240,52 @@ def organisation_edit(request, pk: int):
 @login_required
 def organisation_verify_view(request, pk: int):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("municipalities"), pk=pk)
-    organisation_verify(organisation=organisation, user=request.user)
-    messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+    if _verify(request, organisation):
+        messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
     return redirect("organisation-detail", pk=organisation.pk)
+
+
+def _verify(request, organisation: Organisation) -> bool:
+    """Verify as the POST asks, if the name, country and number it was shown (posted
+    beside it) are still the organisation's; say so in a message if not."""
+    seen = {name: request.POST[name] for name in IDENTITY_FIELDS if name in request.POST}
+    try:
+        organisation_verify(organisation=organisation, user=request.user, seen=seen)
+    except ValidationError:
+        messages.error(
+            request,
+            _(
+                "%(name)s changed its name, country or number while you were looking: "
+                "check it again before verifying."
+            )
+            % {"name": organisation.name},
+        )
+        return False
+    return True
+
+
+@login_required
+def verification_queue_view(request):
+    """The organisations waiting for the user's verification; POST ``organisation`` (its id,
+    with the ``name``, ``country`` and ``org_number`` shown) verifies one."""
+    if not has_verification_queue(request.user):
+        raise PermissionDenied
+    queue = verification_queue(request.user)
+    if request.method == "POST":
+        pk = request.POST.get("organisation", "")
+        organisation = get_object_or_404(
+            Organisation.objects.prefetch_related("municipalities"),
+            pk=int(pk) if pk.isdigit() else 0,
+        )
+        if _verify(request, organisation):
+            messages.success(request, _("%(name)s is verified.") % {"name": organisation.name})
+        return redirect("organisation-verification-queue")
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisations/verification_queue.html",
+        {"page": page, "organisations": page.object_list, "count": page.paginator.count},
+    )
 
 
 @require_GET

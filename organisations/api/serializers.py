@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -72,6 +73,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return data
 
 
+#: Set only by ``organisation_verify`` (and cleared by a change of identity): a write that
+#: names one of them is refused, rather than silently ignored.
+VERIFICATION_FIELDS = ("verified", "verified_at", "verified_by")
+
+
 class OrganisationInputSerializer(serializers.Serializer):
     """What a representative registers and edits; ``verified`` is not accepted here."""
 
@@ -109,3 +115,52 @@ class OrganisationInputSerializer(serializers.Serializer):
     phone = serializers.CharField(allow_blank=True, required=False, max_length=40)
     contact_person = serializers.CharField(allow_blank=True, required=False, max_length=200)
     address = serializers.CharField(allow_blank=True, required=False, max_length=300)
+
+    def validate(self, attrs: dict) -> dict:
+        initial = self.initial_data if hasattr(self.initial_data, "keys") else {}
+        if named := [name for name in VERIFICATION_FIELDS if name in initial]:
+            message = _(
+                "This field is read-only: a volunteer coordinator of a municipality where the "
+                "organisation operates verifies it."
+            )
+            raise serializers.ValidationError({name: [message] for name in named})
+        return attrs
+
+
+class VerificationQueueEntrySerializer(OrganisationSerializer):
+    """An organisation waiting for verification, and why."""
+
+    verification_requested_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Since when it waits: its registration, or the change that cleared it.",
+    )
+    reason = serializers.SerializerMethodField(
+        help_text=(
+            "`registered`: a new registration, never verified; `changed`: it was verified, "
+            "then its name, country or number changed (see `changes`)."
+        )
+    )
+    changes = serializers.SerializerMethodField(
+        help_text=(
+            "The verified values that changed since, by field (`name`, `country`, "
+            "`org_number`); empty for a new registration."
+        )
+    )
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [
+            *OrganisationSerializer.Meta.fields,
+            "verification_requested_at",
+            "reason",
+            "changes",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["registered", "changed"]))
+    def get_reason(self, organisation: Organisation) -> str:
+        return "changed" if organisation.verification_changes else "registered"
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_changes(self, organisation: Organisation) -> dict[str, str]:
+        return dict(organisation.verification_changes or {})

@@ -11,14 +11,20 @@ from accounts.permissions import (
     can_edit_organisation,
     can_read_organisation_history,
     can_verify_organisation,
+    has_verification_queue,
 )
 from municipalities.models import Municipality
-from organisations.api.serializers import OrganisationInputSerializer, OrganisationSerializer
+from organisations.api.serializers import (
+    OrganisationInputSerializer,
+    OrganisationSerializer,
+    VerificationQueueEntrySerializer,
+)
 from organisations.filtersets import OrganisationFilterSet
 from organisations.models import Organisation, OrganisationCategory
+from organisations.selectors import verification_queue
 from organisations.services import organisation_create, organisation_update, organisation_verify
 from registry.api.history import HistoryEntrySerializer, history_entries
-from registry.api.pagination import IdCursorPagination
+from registry.api.pagination import IdCursorPagination, Pagination
 from registry.api.schema import error_responses
 
 _WRITE_ERRORS = error_responses(400, 401, 403)
@@ -47,13 +53,21 @@ _WRITE_ERRORS = error_responses(400, 401, 403)
     ),
     update=extend_schema(
         summary="Replace an organisation's profile",
-        description="Its representatives and administrators. `verified` cannot be set here.",
+        description=(
+            "Its representatives and administrators. `verified` cannot be set here (400). "
+            "A change of `name`, `country` or `org_number` clears the verification until a "
+            "coordinator verifies it again."
+        ),
         request=OrganisationInputSerializer,
         responses={200: OrganisationSerializer, **_WRITE_ERRORS, **error_responses(404)},
     ),
     partial_update=extend_schema(
         summary="Change part of an organisation's profile",
-        description="Its representatives and administrators. `verified` cannot be set here.",
+        description=(
+            "Its representatives and administrators. `verified` cannot be set here (400). "
+            "A change of `name`, `country` or `org_number` clears the verification until a "
+            "coordinator verifies it again."
+        ),
         request=OrganisationInputSerializer,
         responses={200: OrganisationSerializer, **_WRITE_ERRORS, **error_responses(404)},
     ),
@@ -74,7 +88,10 @@ class OrganisationViewSet(
     ordering_fields = ["name", "created_at"]
     pagination_class = IdCursorPagination
     permission_classes = [IsAuthenticatedOrReadOnly, ActionRules]
-    action_rules = {"create": can_create_organisation}
+    action_rules = {
+        "create": can_create_organisation,
+        "verification_queue": has_verification_queue,
+    }
     object_rules = {
         "update": can_edit_organisation,
         "partial_update": can_edit_organisation,
@@ -114,6 +131,36 @@ class OrganisationViewSet(
     def verify(self, request, pk=None):
         organisation = organisation_verify(organisation=self.get_object(), user=request.user)
         return self._output(organisation)
+
+    @extend_schema(
+        summary="Organisations awaiting verification",
+        description=(
+            "The unverified organisations the caller may verify, the longest waiting first: "
+            "for a coordinator those operating in the municipalities they coordinate, for an "
+            "administrator all. `reason` says whether it is a new registration or a verified "
+            "organisation whose name, country or number changed (`changes` holds the values "
+            "verified before). Coordinators and administrators only. Page-number paginated."
+        ),
+        filters=False,
+        responses={
+            200: VerificationQueueEntrySerializer(many=True),
+            **error_responses(401, 403),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="verification-queue",
+        filter_backends=[],
+        pagination_class=Pagination,
+        serializer_class=VerificationQueueEntrySerializer,
+    )
+    def verification_queue(self, request):
+        queue = verification_queue(request.user).prefetch_related(
+            Prefetch("categories", queryset=OrganisationCategory.objects.order_by("rank"))
+        )
+        page = self.paginate_queryset(queue)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="The organisation's audit history",

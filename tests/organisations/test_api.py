@@ -178,10 +178,10 @@ def test_create_permission_table(api_client, place, role, expected):
 def test_a_plain_signed_in_user_registers_an_organisation(api_client):
     user = UserFactory()
     sign_in(api_client, user)
-    response = api_client.post(LIST, new_organisation(verified=True, email="a@example.no"))
+    response = api_client.post(LIST, new_organisation(email="a@example.no"))
     assert response.status_code == 201, response.content
     organisation = Organisation.objects.get(pk=response.json()["id"])
-    assert organisation.verified is False  # read-only, whatever the request says
+    assert organisation.verified is False
     assert response.json()["email"] == "a@example.no"
     assert list(organisation.categories.values_list("category", "rank")) == [("1", 1), ("4", 2)]
 
@@ -352,10 +352,11 @@ def test_verified_cannot_be_set_by_update(api_client, place):
     _, organisation = place
     sign_in(api_client, representative_of(organisation))
     response = api_client.patch(url(organisation), {"verified": True, "description": "Sjakk"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["verified"]  # named as read-only
     organisation.refresh_from_db()
     assert organisation.verified is False
-    assert organisation.description == "Sjakk"
+    assert organisation.description == ""
 
 
 def test_update_to_a_taken_number_is_400(api_client, place):

@@ -176,7 +176,7 @@ def test_profile_query_count_does_not_grow_with_its_partnerships(client):
                 links__municipalities=municipalities, links__organisations={organisation: "lead"}
             )
             PartnershipFactory(
-                status=Status.PROPOSED,
+                status=Status.DRAFT,
                 start_date=None,
                 links__municipalities=municipalities,
                 links__organisations={organisation: "lead"},
@@ -366,7 +366,7 @@ def test_history_asks_anonymous_users_to_sign_in(client):
     url = reverse("organisation-history", args=[organisation.pk])
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 # --- editing --------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ def test_edit_asks_anonymous_users_to_sign_in(client):
     organisation = OrganisationFactory()
     response = client.get(reverse("organisation-edit", args=[organisation.pk]))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -574,7 +574,7 @@ def test_analysts_may_not_register_organisations(client):
 def test_registering_needs_a_signed_in_user(client):
     response = client.get(reverse("organisation-create"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 # --- the organisation number, checked as it is typed ----------------------------------------
