@@ -13,6 +13,8 @@ from django_tables2.export import ExportMixin
 from django_tables2.paginators import LazyPaginator
 
 RESULTS_ID = "results"
+#: The most rows one list page shows, whatever ``?per_page=`` asks for.
+MAX_PER_PAGE = 100
 
 
 class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
@@ -30,10 +32,24 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     strict = False  # an invalid filter shows its error and an empty list, not a 404
 
     def get_table(self, **kwargs):
+        self._cap_per_page()
         table = super().get_table(**kwargs)
         # render_table does not pass the view's context: the table carries the flag itself.
         table.lazy_pagination = self.lazy_pagination
         return table
+
+    def _cap_per_page(self) -> None:
+        """django-tables2 takes ``per_page`` from the query string as it is; a page of 60,000
+        rows is no page, so larger values are brought down to ``MAX_PER_PAGE``."""
+        value = self.request.GET.get("per_page")
+        try:
+            too_large = value is not None and int(value) > MAX_PER_PAGE
+        except ValueError:
+            return
+        if too_large:
+            query = self.request.GET.copy()
+            query["per_page"] = str(MAX_PER_PAGE)
+            self.request.GET = query
 
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)

@@ -1,0 +1,122 @@
+"""Abuse limits of the API and the list pages: what a hostile or careless client sends
+gets a clear 4xx answer in the registry's error shape, never a 500 or an unbounded page."""
+
+import base64
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PartnershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _cursor(querystring: str) -> str:
+    return base64.b64encode(querystring.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor("p=not-a-number"),  # a position the id ordering cannot compare with
+        _cursor("p=2024-13-45"),
+        _cursor("o=-5"),
+        _cursor("r=x"),
+        "%%%not-base64",
+    ],
+)
+def test_a_tampered_cursor_answers_400(api_client, cursor):
+    PartnershipFactory.create_batch(3)
+    response = api_client.get("/api/v1/partnerships/", {"cursor": cursor})
+    assert response.status_code == 400, response.content
+    assert "cursor" in response.json()["errors"]
+
+
+def test_a_tampered_cursor_on_a_date_ordering_answers_400(api_client):
+    PartnershipFactory.create_batch(3)
+    response = api_client.get(
+        "/api/v1/partnerships/", {"ordering": "start_date", "cursor": _cursor("p=yesterday")}
+    )
+    assert response.status_code == 400, response.content
+
+
+def test_a_real_cursor_still_pages(api_client):
+    PartnershipFactory.create_batch(3)
+    first = api_client.get("/api/v1/partnerships/", {"page_size": 2}).json()
+    second = api_client.get(first["next"]).json()
+    assert len(first["results"]) == 2 and len(second["results"]) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/partnerships/", "/api/v1/auth/token/"])
+def test_deeply_nested_json_answers_400(api_client, path):
+    body = "[" * 100_000 + "]" * 100_000
+    response = api_client.generic("POST", path, body, content_type="application/json")
+    assert response.status_code in (400, 401), response.content
+    assert response["Content-Type"].startswith("application/json")
+    if response.status_code == 400:
+        assert "nested" in response.json()["detail"].lower()
+
+
+def test_deeply_nested_json_is_refused_for_a_signed_in_writer(api_client):
+    api_client.force_authenticate(UserFactory(is_superuser=True))
+    body = '{"title": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = api_client.generic(
+        "POST", "/api/v1/partnerships/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"].lower()
+
+
+def test_an_oversize_body_under_the_api_answers_json(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api_client.force_authenticate(UserFactory(is_superuser=True))
+    body = json.dumps({"title": "x" * 5000})
+    response = api_client.generic(
+        "POST", "/api/v1/partnerships/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+    assert "too large" in response.json()["detail"].lower()
+
+
+def test_not_found_is_translated(api_client):
+    response = api_client.get("/api/v1/partnerships/999999/", HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Ikke funnet."}
+
+
+def test_list_pages_cap_per_page(client):
+    PartnershipFactory.create_batch(3)
+    response = client.get(reverse("partnership-list"), {"per_page": 60000})
+    assert response.status_code == 200
+    assert response.context["table"].paginator.per_page == 100
+
+
+def test_anonymous_api_requests_are_throttled(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon": "3/min",
+        },
+    }
+    answers = [api_client.get("/api/v1/counties/").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    response = api_client.get("/api/v1/counties/")
+    assert int(response["Retry-After"]) > 0
+    assert "detail" in response.json()
+
+
+def test_signed_in_users_have_their_own_rate(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon": "1/min",
+            "user": "2/min",
+        },
+    }
+    api_client.force_authenticate(UserFactory())
+    answers = [api_client.get("/api/v1/counties/").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
