@@ -104,27 +104,6 @@ def user_create(
 
 
 @transaction.atomic
-def user_register(
-    *, username: str, email: str, first_name: str, last_name: str, password: str
-) -> User:
-    """A person registers themselves (sign-up): the same account rules as ``user_create``
-    (unique username and e-mail, the password validators), but no administrator is needed,
-    a password is required, and the account gets no special role."""
-    user = User(
-        username=username,
-        email=User.objects.normalize_email(email),
-        first_name=first_name,
-        last_name=last_name,
-    )
-    if not password:
-        raise ValidationError({"password": [_("Choose a password.")]})
-    _validate_user(user, password)
-    user.set_password(password)
-    _save_user(user)
-    return user
-
-
-@transaction.atomic
 def user_update(*, user: User, actor, data: Mapping[str, Any]) -> User:
     """Change an account; ``data`` holds any of ``USER_FIELDS`` and ``password``."""
     _require_user_manager(actor)

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import account_views, views
@@ -10,17 +9,4 @@ urlpatterns = [
     path("account/", account_views.account, name="account"),
     path("account/token/renew/", account_views.token_renew_view, name="account-token-renew"),
     path("account/token/revoke/", account_views.token_revoke_view, name="account-token-revoke"),
-    # accounts.tasks.SET_PASSWORD_PATH: the invitation e-mails link here.
-    path(
-        "reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
-        ),
-        name="password_reset_complete",
-    ),
 ]

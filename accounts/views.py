@@ -1,4 +1,4 @@
-"""My page, and the page where an invited user chooses a first password.
+"""My page.
 
 Sign-in, sign-out, sign-up, e-mail confirmation and the password pages are django-allauth's
 (templates in ``templates/account/``); the account page is ``accounts.account_views``.
@@ -6,15 +6,13 @@ Colleagues are invited by ``accounts.services.invitation_create``.
 """
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
-from accounts.forms import InviteForm, password_help
+from accounts.forms import InviteForm
 from accounts.models import Invitation
 from accounts.permissions import (
     can_create_organisation,
@@ -26,26 +24,11 @@ from accounts.permissions import (
 from accounts.services import invitation_create
 from municipalities.models import Municipality
 from organisations.models import Organisation
-from partnerships.choices import PROPOSAL_STATUSES, Status
-from partnerships.models import Partnership, PartnershipMunicipality, PartnershipOrganisation
+from partnerships.choices import PROPOSAL_STATUSES
+from partnerships.selectors import organisation_partnerships, proposals_to_answer
 
 #: How many of a representative's proposals my page lists.
 PROPOSALS_SHOWN = 5
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Where invited users choose their first password (``accounts.tasks``' link); they are
-    signed in when it is set. (Forgotten passwords are reset through allauth's pages.)"""
-
-    template_name = "registration/password_reset_confirm.html"
-    success_url = reverse_lazy("password_reset_complete")
-    post_reset_login = True
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        # Plain text: Django's HTML list would not fit in the help paragraph.
-        form.fields["new_password1"].help_text = password_help()
-        return form
 
 
 # --- My page --------------------------------------------------------------------------------
@@ -101,24 +84,9 @@ def my_page(request):
         ),
     }
     if municipality_ids:
-        context["waiting_count"] = Partnership.objects.filter(
-            status=Status.UNDER_REVIEW,
-            pk__in=PartnershipMunicipality.objects.filter(
-                municipality_id__in=municipality_ids
-            ).values("partnership_id"),
-        ).count()
+        context["waiting_count"] = proposals_to_answer(user=user).count()
     if organisation_ids:
-        proposals = (
-            Partnership.objects.visible_to(user)
-            .filter(
-                status__in=PROPOSAL_STATUSES,
-                pk__in=PartnershipOrganisation.objects.filter(
-                    organisation_id__in=organisation_ids
-                ).values("partnership_id"),
-            )
-            .prefetch_related("municipalities")
-            .order_by("-updated_at", "-pk")
-        )
+        proposals = organisation_partnerships(user=user, statuses=PROPOSAL_STATUSES)
         context["proposals"] = proposals[:PROPOSALS_SHOWN]
         context["proposal_count"] = proposals.count()
     return render(request, "accounts/my_page.html", context)

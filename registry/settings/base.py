@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.navigation",
+                "registry.context_processors.role_links",
             ],
         },
     },

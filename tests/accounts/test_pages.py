@@ -147,12 +147,6 @@ def test_set_password_refuses_a_weak_password(client):
     assert user.check_password(PASSWORD)
 
 
-def test_a_used_or_wrong_invitation_link_says_so(client):
-    response = client.get(reverse("password_reset_confirm", args=["MQ", "wrong-token"]))
-    assert response.status_code == 200
-    assert "This link no longer works" in response.content.decode()
-
-
 # --- sign-up --------------------------------------------------------------------------------
 
 
@@ -390,3 +384,28 @@ def test_my_page_links_to_the_organisation_profile_of_a_representative(client):
     organisation = organisation_in(municipality, name="Ikke verifisert")
     body = my_page(client, representative_of(organisation))
     assert "Not verified yet" in body
+
+
+INBOX, QUEUE, MINE = "/partnerships/inbox/", "/organisations/verification/", "/partnerships/mine/"
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("coordinator", [INBOX, QUEUE], [MINE]),
+        ("representative", [MINE], [INBOX, QUEUE]),
+        ("plain", [], [INBOX, QUEUE, MINE]),
+    ],
+)
+def test_the_navigation_links_each_role_to_its_work(client, role, shown, hidden):
+    user = {
+        "coordinator": lambda: coordinator_of(MunicipalityFactory()),
+        "representative": lambda: representative_of(OrganisationFactory()),
+        "plain": UserFactory,
+    }[role]()
+    client.force_login(user)
+    nav = client.get("/").content.decode().split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    for path in shown:
+        assert f'href="{path}"' in nav
+    for path in hidden:
+        assert f'href="{path}"' not in nav
