@@ -326,3 +326,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Invitations (accounts.services.invitation_create): how long a link works, and how many one
+# inviter may send in 24 hours.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+INVITATION_RATE_LIMIT = env.int("INVITATION_RATE_LIMIT", default=20)
