@@ -1,11 +1,11 @@
-"""Background work of the accounts app: the invitation e-mail."""
+"""The invitation e-mail: what it says, and its row in the outbox.
 
-import smtplib
+The key of the link is made when the invitation is recorded; only its hash is stored on the
+invitation, and the key itself only in the e-mail (the outbox row's text, from which it is
+removed once delivery is over: ``link_is_secret``).
+"""
 
-from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -14,43 +14,30 @@ from django.utils.translation import gettext as _
 from accounts.choices import MembershipRole
 from accounts.models import Invitation, Membership
 from accounts.permissions import is_admin
+from notifications.models import Kind
+from notifications.services import enqueue, site_url
 
 
 def invitation_url(key: str) -> str:
     """The link in the e-mail: ``SITE_URL`` + ``/accounts/invitations/<key>/``."""
-    return settings.SITE_URL.rstrip("/") + reverse("invitation-detail", args=[key])
+    return site_url(reverse("invitation-detail", args=[key]))
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_invitation(self, invitation_id: int, *, language: str | None = None) -> bool:
-    """E-mail one invitation, once, with a new secret key.
-
-    The key is made here and only its hash is stored, so the key itself exists only in
-    the e-mail. Safe to run twice: the invitation row is locked while the e-mail is sent
-    and ``sent_at`` recorded, and one already sent (or revoked, accepted or expired
-    meanwhile) is skipped. A failure to send rolls the key and the mark back, and the task
-    is retried.
-    """
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(pk=invitation_id, sent_at__isnull=True)
-            .first()
-        )
-        if invitation is None or not invitation.is_pending:
-            return False  # sent already, or withdrawn meanwhile
-        key = invitation.new_key()
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject, body = invitation_email(invitation, invitation_url(key))
-            send_mail(subject, body, None, [invitation.email])
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["key_hash", "sent_at"])
-    return True
+def queue_invitation(invitation: Invitation, key: str, *, language: str | None = None):
+    """Write the invitation's e-mail to the outbox, in the caller's transaction (it goes out
+    after the commit, once; a revoked, accepted or expired invitation is not sent)."""
+    link = reverse("invitation-detail", args=[key])
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject, body = invitation_email(invitation, site_url(link))
+    return enqueue(
+        kind=Kind.INVITATION,
+        subject=subject,
+        body=body,
+        link=site_url(link),
+        link_is_secret=True,
+        email=invitation.email,
+        invitation=invitation,
+    )
 
 
 def role_in(role: str, place) -> str:
