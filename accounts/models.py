@@ -34,10 +34,17 @@ class User(AbstractUser):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MembershipQuerySet":
-        """The memberships ``user`` may see: all for administrators; for everyone else
-        their own and those of the municipalities and organisations they coordinate or
-        represent. Memberships name people, so analysts see only their own."""
+    def restrict(self, user, action: str = "view") -> "MembershipQuerySet":
+        """The memberships ``user`` may see (``action`` ``"view"``, the only one: removal
+        depends on the other members, see ``accounts.permissions.membership_removal_refusal``).
+
+        All for administrators; for everyone else their own and those of the
+        municipalities and organisations they coordinate or represent. Memberships name
+        people, so analysts see only their own. ``accounts.permissions.can_view_membership``
+        states the same rule for one membership.
+        """
+        if action != "view":
+            raise ValueError(f"Unknown membership action: {action!r}")
         if is_admin(user):
             return self.all()
         if not (user and user.is_authenticated):
@@ -48,6 +55,9 @@ class MembershipQuerySet(models.QuerySet):
         if organisation_ids := represented_organisation_ids(user):
             condition |= Q(organisation_id__in=organisation_ids)
         return self.filter(condition)
+
+    def visible_to(self, user) -> "MembershipQuerySet":
+        return self.restrict(user, "view")
 
 
 class Membership(models.Model):
@@ -168,9 +178,13 @@ class InvitationQuerySet(models.QuerySet):
             return self.open().filter(expires_at__lte=now)
         return self.none()
 
-    def visible_to(self, user) -> "InvitationQuerySet":
-        """The invitations ``user`` manages: all for administrators; for coordinators and
-        representatives those of their municipalities and organisations."""
+    def restrict(self, user, action: str = "view") -> "InvitationQuerySet":
+        """The invitations ``user`` manages (``action`` ``"view"`` or ``"delete"``, i.e.
+        revoke: the same people): all for administrators; for coordinators and
+        representatives those of their municipalities and organisations.
+        ``accounts.permissions.can_manage_invitation`` states it for one invitation."""
+        if action not in ("view", "delete"):
+            raise ValueError(f"Unknown invitation action: {action!r}")
         if is_admin(user):
             return self.all()
         condition = Q()
@@ -179,6 +193,9 @@ class InvitationQuerySet(models.QuerySet):
         if organisation_ids := represented_organisation_ids(user):
             condition |= Q(organisation_id__in=organisation_ids)
         return self.filter(condition) if condition else self.none()
+
+    def visible_to(self, user) -> "InvitationQuerySet":
+        return self.restrict(user, "view")
 
 
 class Invitation(models.Model):

@@ -1,32 +1,28 @@
-"""Who may do what: the one place the registry's access rules live.
+"""Facts about a user, and the rules of the accounts app's own records.
 
-The API's permission classes and the web pages' views both call these
-functions; lists use the queryset scopes (``Partnership.objects.visible_to``)
-built from the same id sets. Rules, from the product's permission table:
+The facts: whether a user is a registry administrator or an analyst, and which
+municipalities they coordinate and which organisations they represent (their
+memberships, read once per user object). Every domain app states its access rules in
+its own rules module in terms of these facts:
 
-- anyone reads established partnerships (active, completed, discontinued);
-  proposals and declined ones only their organisation's representatives, their
-  municipality's coordinators, analysts and administrators;
-- representatives create partnerships as ``draft`` with their own organisation (a
-  draft only they and administrators see), and edit them while a draft, under review
-  or sent back for changes (and the outcomes of their active ones); coordinators create
-  (established statuses only) and edit their municipality's partnerships and answer the
-  proposals made to it; analysts write nothing;
-- a link to a municipality or organisation counts for that party only once its
-  coordinators or representatives confirmed it (``can_answer_link``).
+- ``partnerships/permissions.py``: who sees, changes and moves a partnership through
+  the workflow, and who answers a link;
+- ``organisations/permissions.py``: who registers, edits, verifies an organisation and
+  sees its contact data and history;
+- ``municipalities/permissions.py``: who edits a municipality's profile.
+
+The rules here concern the accounts app's own models: user accounts, memberships and
+invitations. This module imports no domain app (``tests/test_architecture.py``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from accounts.choices import MembershipRole
 
-if TYPE_CHECKING:
-    from organisations.models import Organisation
-    from partnerships.models import Partnership
-
 _CACHE = "_registry_roles"
+
+
+# --- facts ----------------------------------------------------------------------------------
 
 
 def is_admin(user) -> bool:
@@ -74,268 +70,46 @@ def represented_organisation_ids(user) -> frozenset[int]:
     return _roles(user)[1]
 
 
-def reads_everything(user) -> bool:
-    """Administrators and analysts read every partnership, whatever its status."""
-    return is_admin(user) or is_analyst(user)
+def is_coordinator(user) -> bool:
+    """Coordinates at least one municipality (never an analyst)."""
+    return bool(coordinated_municipality_ids(user))
 
 
-# --- partnerships ---------------------------------------------------------------------------
-
-
-def _links_in(partnership: Partnership, relation: str, attribute: str, states) -> set[int]:
-    return {
-        getattr(link, attribute)
-        for link in getattr(partnership, relation).all()
-        if link.state in states
-    }
-
-
-def _partnership_municipality_ids(partnership: Partnership) -> set[int]:
-    """Municipalities that hold the partnership: a confirmed link, or the municipality a
-    submitted proposal is addressed to (pending until its coordinator accepts)."""
-    from partnerships.choices import PROPOSAL_STATUSES, LinkState
-
-    states = {LinkState.CONFIRMED}
-    if partnership.status in PROPOSAL_STATUSES:
-        states.add(LinkState.PENDING)
-    return _links_in(partnership, "municipality_links", "municipality_id", states)
-
-
-def _partnership_organisation_ids(partnership: Partnership) -> set[int]:
-    """Organisations that hold the partnership: a confirmed link."""
-    from partnerships.choices import LinkState
-
-    return _links_in(partnership, "organisation_links", "organisation_id", {LinkState.CONFIRMED})
-
-
-def is_partnership_coordinator(user, partnership: Partnership) -> bool:
-    """A coordinator of a municipality holding the partnership (never of a draft, which is
-    the organisation's own until it is submitted)."""
-    from partnerships.choices import Status
-
-    if partnership.status == Status.DRAFT:
-        return False
-    return bool(coordinated_municipality_ids(user) & _partnership_municipality_ids(partnership))
-
-
-def is_partnership_representative(user, partnership: Partnership) -> bool:
-    return bool(represented_organisation_ids(user) & _partnership_organisation_ids(partnership))
-
-
-def can_answer_link(
-    user, partnership: Partnership, *, municipality=None, organisation=None
-) -> bool:
-    """Confirm or decline a link: the linked municipality's coordinators, the linked
-    organisation's representatives, and administrators."""
-    if is_admin(user):
-        return True
-    if municipality is not None:
-        return municipality.pk in coordinated_municipality_ids(user)
-    if organisation is not None:
-        return organisation.pk in represented_organisation_ids(user)
-    return False
-
-
-def has_link_request(user, partnership: Partnership) -> bool:
-    """Whether one of ``user``'s municipalities or organisations is asked to confirm a link
-    to ``partnership`` (not a draft: drafts are private)."""
-    from partnerships.choices import LinkState, Status
-
-    if partnership.status == Status.DRAFT:
-        return False
-    pending = {LinkState.PENDING}
-    return bool(
-        coordinated_municipality_ids(user)
-        & _links_in(partnership, "municipality_links", "municipality_id", pending)
-        or represented_organisation_ids(user)
-        & _links_in(partnership, "organisation_links", "organisation_id", pending)
-    )
-
-
-def can_view_partnership(user, partnership: Partnership) -> bool:
-    """The same rule as ``Partnership.objects.visible_to``, for one partnership."""
-    from partnerships.choices import ESTABLISHED_STATUSES, Status
-
-    if partnership.status == Status.DRAFT:
-        return is_admin(user) or is_partnership_representative(user, partnership)
-    return (
-        partnership.status in ESTABLISHED_STATUSES
-        or reads_everything(user)
-        or is_partnership_coordinator(user, partnership)
-        or is_partnership_representative(user, partnership)
-        or has_link_request(user, partnership)
-    )
-
-
-def can_view_partnership_personal_data(user, partnership: Partnership) -> bool:
-    """Who created it and the history: the partners themselves and administrators."""
-    return (
-        is_admin(user)
-        or is_partnership_coordinator(user, partnership)
-        or is_partnership_representative(user, partnership)
-    )
-
-
-def can_read_history(user, partnership: Partnership) -> bool:
-    """The audit history: coordinators of its municipalities and administrators."""
-    return is_admin(user) or is_partnership_coordinator(user, partnership)
-
-
-def creatable_statuses(user) -> tuple[str, ...]:
-    """The statuses ``user`` may create a partnership in. Representatives create drafts;
-    coordinators log established partnerships (``active``, ``completed``,
-    ``discontinued``); administrators a draft or an established one. ``under_review``,
-    ``changes_requested`` and ``declined`` are reached only through the workflow."""
-    from partnerships.choices import ESTABLISHED_STATUSES, Status
-
-    if is_admin(user):
-        return (Status.DRAFT, *ESTABLISHED_STATUSES)
-    if coordinated_municipality_ids(user):
-        return tuple(ESTABLISHED_STATUSES)
-    if represented_organisation_ids(user):
-        return (Status.DRAFT,)
-    return ()
-
-
-def default_creation_status(user) -> str | None:
-    """The status a new partnership gets when none is given: ``draft`` for a
-    representative, ``active`` for a coordinator or administrator."""
-    from partnerships.choices import Status
-
-    role = partnership_creation_role(user)
-    if role is None:
-        return None
-    return Status.DRAFT if role == "representative" else Status.ACTIVE
-
-
-def can_create_partnership(user, *, municipality_ids, organisation_ids, status) -> bool:
-    if is_admin(user):
-        return True
-    if coordinated_municipality_ids(user) & set(municipality_ids):
-        return True
-    return status in creatable_statuses(user) and bool(
-        represented_organisation_ids(user) & set(organisation_ids)
-    )
-
-
-def editable_partnership_fields(user, partnership: Partnership) -> str | set[str]:
-    """``"all"``, a set of field names (a representative's outcomes), or an empty set."""
-    from partnerships.choices import Status
-
-    if is_admin(user) or is_partnership_coordinator(user, partnership):
-        return "all"
-    if is_partnership_representative(user, partnership):
-        if partnership.status in (Status.DRAFT, Status.UNDER_REVIEW, Status.CHANGES_REQUESTED):
-            return "all"
-        if partnership.status == Status.ACTIVE:
-            return OUTCOME_FIELDS
-    return set()
-
-
-OUTCOME_FIELDS = frozenset(
-    {"outcomes", "volunteer_hours", "people_reached", "promoting_factors", "hindering_factors"}
-)
-
-
-def can_edit_partnership(user, partnership: Partnership) -> bool:
-    return bool(editable_partnership_fields(user, partnership))
-
-
-def can_review_partnership(user, partnership: Partnership) -> bool:
-    """Accept, decline or ask for changes: the receiving municipality's coordinators."""
-    return is_admin(user) or is_partnership_coordinator(user, partnership)
-
-
-def can_submit_partnership(user, partnership: Partnership) -> bool:
-    """Send a proposal (again) to the municipality: its organisation's representatives."""
-    return is_admin(user) or is_partnership_representative(user, partnership)
-
-
-def partnership_creation_role(user) -> str | None:
-    """In which role ``user`` logs a new partnership: "admin", "coordinator" (logs any
-    status for their municipality), "representative" (proposes for their organisation) or
-    ``None`` (analysts and users without a membership log nothing)."""
-    if is_admin(user):
-        return "admin"
-    if coordinated_municipality_ids(user):
-        return "coordinator"
-    if represented_organisation_ids(user):
-        return "representative"
-    return None
-
-
-def can_answer_proposals(user) -> bool:
-    """Whether ``user`` has an inbox: administrators and municipal coordinators."""
-    return is_admin(user) or bool(coordinated_municipality_ids(user))
-
-
-def represents_organisations(user) -> bool:
+def is_representative(user) -> bool:
+    """Represents at least one organisation (never an analyst)."""
     return bool(represented_organisation_ids(user))
 
 
-# --- organisations and municipalities -------------------------------------------------------
+def reads_everything(user) -> bool:
+    """Administrators and analysts read every record that is not private."""
+    return is_admin(user) or is_analyst(user)
 
 
-def can_view_contact_details(user, organisation: Organisation) -> bool:
-    """Personal contact data: the organisation's people, coordinators and administrators."""
-    return (
-        is_admin(user)
-        or bool(coordinated_municipality_ids(user))
-        or organisation.pk in represented_organisation_ids(user)
-    )
-
-
-def can_edit_organisation(user, organisation: Organisation) -> bool:
-    return is_admin(user) or organisation.pk in represented_organisation_ids(user)
-
-
-def can_verify_organisation(user, organisation: Organisation) -> bool:
-    if is_admin(user):
-        return True
-    operates_in = {m.pk for m in organisation.municipalities.all()}
-    return bool(coordinated_municipality_ids(user) & operates_in)
-
-
-def has_verification_queue(user) -> bool:
-    """Whether ``user`` verifies organisations: administrators and municipal coordinators."""
-    return is_admin(user) or bool(coordinated_municipality_ids(user))
-
-
-def can_edit_municipality(user, municipality) -> bool:
-    return is_admin(user) or municipality.pk in coordinated_municipality_ids(user)
-
-
-def can_invite_to_municipality(user, municipality) -> bool:
-    return can_edit_municipality(user, municipality)
-
-
-def can_invite_to_organisation(user, organisation: Organisation) -> bool:
-    return can_edit_organisation(user, organisation)
-
-
-def can_create_organisation(user) -> bool:
-    return bool(user and user.is_authenticated) and not is_analyst(user)
-
-
-def can_read_organisation_history(user, organisation: Organisation) -> bool:
-    """The audit history of an organisation: its representatives, coordinators of a
-    municipality it operates in, and administrators. (Coordinators elsewhere may see the
-    contact details, but not who changed what.)"""
-    return (
-        is_admin(user)
-        or organisation.pk in represented_organisation_ids(user)
-        or bool(
-            coordinated_municipality_ids(user) & {m.pk for m in organisation.municipalities.all()}
-        )
-    )
-
-
-# --- users and memberships ------------------------------------------------------------------
+# --- user accounts --------------------------------------------------------------------------
 
 
 def can_manage_users(user) -> bool:
     """List, create, edit and deactivate user accounts: administrators only."""
     return is_admin(user)
+
+
+# --- memberships and invitations ------------------------------------------------------------
+
+
+def can_invite_to_municipality(user, municipality) -> bool:
+    """Invite coordinators to ``municipality``: its coordinators and administrators."""
+    return is_admin(user) or municipality.pk in coordinated_municipality_ids(user)
+
+
+def can_invite_to_organisation(user, organisation) -> bool:
+    """Invite representatives to ``organisation``: its representatives and administrators."""
+    return is_admin(user) or organisation.pk in represented_organisation_ids(user)
+
+
+def can_invite_anyone(user) -> bool:
+    """Whether ``user`` may invite anyone anywhere: administrators, coordinators and
+    representatives (asked before a request is validated: 403 before 400)."""
+    return is_admin(user) or is_coordinator(user) or is_representative(user)
 
 
 def can_create_membership(user, *, role: str, municipality=None, organisation=None) -> bool:
@@ -350,14 +124,43 @@ def can_create_membership(user, *, role: str, municipality=None, organisation=No
     return False
 
 
+def membership_creation_refusal(
+    user, *, role: str, municipality=None, organisation=None
+) -> str | None:
+    """Why ``user`` may not invite to this role and place (``can_create_membership``), or
+    ``None`` when they may."""
+    from django.utils.translation import gettext as _
+
+    if can_create_membership(user, role=role, municipality=municipality, organisation=organisation):
+        return None
+    return _(
+        "You may invite coordinators only to a municipality you coordinate, and "
+        "representatives only to an organisation you represent."
+    )
+
+
 def can_manage_invitation(user, invitation) -> bool:
     """See and revoke an invitation: administrators, the coordinators of its municipality
-    and the representatives of its organisation (those who may send it)."""
+    and the representatives of its organisation (those who may send it). The same rule
+    as ``Invitation.objects.restrict(user)``."""
     if is_admin(user):
         return True
     if invitation.municipality_id is not None:
         return invitation.municipality_id in coordinated_municipality_ids(user)
     return invitation.organisation_id in represented_organisation_ids(user)
+
+
+def can_view_membership(user, membership) -> bool:
+    """The same rule as ``Membership.objects.restrict(user)``, for one membership."""
+    if is_admin(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return (
+        membership.user_id == user.pk
+        or membership.municipality_id in coordinated_municipality_ids(user)
+        or membership.organisation_id in represented_organisation_ids(user)
+    )
 
 
 def is_last_member(membership) -> bool:

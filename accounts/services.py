@@ -26,13 +26,13 @@ from accounts.choices import MembershipRole
 from accounts.emails import confirmed_owner, mark_confirmed, normalise
 from accounts.models import Invitation, Membership, User, hash_invitation_key
 from accounts.permissions import (
-    can_create_membership,
     can_manage_invitation,
     can_manage_users,
     forget_roles,
+    membership_creation_refusal,
     membership_removal_refusal,
 )
-from accounts.tasks import send_invitation
+from accounts.tasks import queue_invitation
 
 #: What an administrator edits on an account (``password`` is handled apart).
 USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_analyst")
@@ -258,20 +258,15 @@ def invitation_create(
       recorded, no e-mail), and the caller gets an unsaved invitation (``pk`` is ``None``)
       with the same fields as a sent one, so a page can answer the same way.
 
-    The e-mail goes out after the commit (``accounts.tasks.send_invitation``), in the
-    inviter's current language.
+    The e-mail is written to the outbox in this transaction (``accounts.tasks.
+    queue_invitation``) and goes out after the commit, in the inviter's current language.
     """
     if errors := _target_errors(role, municipality, organisation):
         raise ValidationError(errors)
-    if not can_create_membership(
+    if refusal := membership_creation_refusal(
         actor, role=role, municipality=municipality, organisation=organisation
     ):
-        raise PermissionDenied(
-            _(
-                "You may invite coordinators only to a municipality you coordinate, and "
-                "representatives only to an organisation you represent."
-            )
-        )
+        raise PermissionDenied(refusal)
     email = normalise(email)
     try:
         validate_email(email)
@@ -303,6 +298,7 @@ def invitation_create(
     Invitation.objects.open().filter(
         email=email, municipality=municipality, organisation=organisation
     ).update(revoked_at=now, revoked_by=actor)
+    key = invitation.new_key()  # only its hash is stored; the key goes into the e-mail
     try:
         with transaction.atomic():
             invitation.save()
@@ -311,10 +307,7 @@ def invitation_create(
         raise ValidationError(
             {"email": [_("An invitation to this address is being sent already.")]}
         ) from None
-    invitation_id, language = invitation.pk, get_language()
-    transaction.on_commit(
-        lambda: send_invitation.delay(invitation_id, language=language), robust=True
-    )
+    queue_invitation(invitation, key, language=get_language())
     return invitation
 
 

@@ -3,14 +3,18 @@
 They check the shape of the input only (like the API's ``MunicipalityProfileSerializer``);
 the rules of the profile live in ``municipalities.services.municipality_update_profile``,
 whose errors the view puts back beside the fields.
+
+A centre may link the organisation record it has in the registry. Organisations are an
+app above this one, so the forms do not name them: the page that composes the form
+(``registry.municipality_pages``) gives the organisations to choose from.
 """
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
-from organisations.models import Organisation
 
 #: Empty rows offered below the existing centres, so that centres can be added without
 #: JavaScript (with it, a button adds more).
@@ -47,15 +51,14 @@ class VolunteerCentreForm(forms.Form):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     organisation = forms.ModelChoiceField(
         label=_("Its record in the registry"),
-        queryset=Organisation.objects.none(),
+        queryset=None,  # the ``organisations`` given to the form
         required=False,
         empty_label=_("(none)"),
     )
 
-    def __init__(self, *args, organisations=None, organisation_choices=None, **kwargs):
+    def __init__(self, *args, organisations: QuerySet, organisation_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if organisations is not None:
-            self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].queryset = organisations
         if organisation_choices is not None:
             # Read once by the formset, instead of once per row.
             self.fields["organisation"].choices = organisation_choices
@@ -65,14 +68,13 @@ class BaseVolunteerCentreFormSet(forms.BaseFormSet):
     """The municipality's volunteer centres: one row per centre, a few empty rows to add
     more, and a "Remove" box on each row."""
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations: QuerySet, **kwargs):
+        """``organisations``: those a centre may link (the composing page's choice)."""
         self.organisations = organisations
         super().__init__(*args, **kwargs)
 
     @cached_property
-    def organisation_choices(self) -> list | None:
-        if self.organisations is None:
-            return None
+    def organisation_choices(self) -> list:
         empty_label = VolunteerCentreForm.base_fields["organisation"].empty_label
         field = forms.ModelChoiceField(queryset=self.organisations, empty_label=empty_label)
         return list(field.choices)

@@ -31,6 +31,18 @@ class County(models.Model):
         return self.short_name or self.name
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "MunicipalityQuerySet":
+        """The municipalities on which ``user`` may take ``action`` (``view``, ``change``):
+        the rules of ``municipalities/permissions.py``."""
+        from municipalities.permissions import restriction  # the rules import this module
+
+        return self.filter(restriction(user, action))
+
+    def visible_to(self, user) -> "MunicipalityQuerySet":
+        return self.restrict(user, "view")
+
+
 class Municipality(models.Model):
     """A municipality (*kommune*, *kommun*) with its volunteer-policy profile."""
 
@@ -61,6 +73,7 @@ class Municipality(models.Model):
     )
     volunteer_policy_url = models.URLField(_("link to the volunteer policy"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("municipality")

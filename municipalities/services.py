@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import can_edit_municipality
 from municipalities.choices import Country
+from municipalities.identifiers import normalise_org_number
 from municipalities.models import County, Municipality, VolunteerCentre
-from organisations.identifiers import normalise_org_number
+from municipalities.permissions import can_edit_municipality
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -1,13 +1,16 @@
-"""Tables of the municipality and county pages (django-tables2)."""
+"""Tables of the municipality and county pages (django-tables2).
+
+The table of a municipality's partnerships is the composing page's
+(``registry.municipality_pages``): partnerships is an app above this one.
+"""
 
 import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
-from partnerships.models import Partnership
 
 NUMBER = {"th": {"class": "number"}, "td": {"class": "number"}}
 #: A copy of the shared ``generic/table.html`` that parses under django-tables2 3 (see its
@@ -95,35 +98,3 @@ class CountyMunicipalityTable(MunicipalityTable):
     class Meta(MunicipalityTable.Meta):
         exclude = ("county", "country")
         empty_text = _("This county has no municipalities.")
-
-
-class MunicipalityPartnershipTable(tables.Table):
-    """The partnerships of one municipality (``selectors.municipality_partnerships``)."""
-
-    caption = _("Partnerships")
-
-    title = tables.Column(verbose_name=_("Title"))
-    organisations = tables.Column(verbose_name=_("Organisations"), accessor="pk", orderable=False)
-    status = tables.Column(verbose_name=_("Status"))
-    start_date = tables.DateColumn(verbose_name=_("Start date"), short=True)
-
-    class Meta:
-        model = Partnership
-        fields = ()
-        sequence = ("title", "organisations", "status", "start_date")
-        empty_text = _("No partnerships are recorded for this municipality yet.")
-
-    def render_title(self, record, value):
-        return link_or_text("partnership-detail", record.pk, value)
-
-    def render_organisations(self, record):
-        return format_html_join(
-            ", ",
-            "{}",
-            ((link.organisation.name,) for link in record.organisation_links.all()),
-        )
-
-    def render_status(self, record):
-        return format_html(
-            '<span class="badge status-{}">{}</span>', record.status, record.get_status_display()
-        )

@@ -78,14 +78,18 @@ class OrganisationAdmin(SimpleHistoryAdmin):
                 messages.SUCCESS,
             )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # Its municipalities are saved now: their coordinators are told.
+            organisation_request_verification(organisation=form.instance, user=request.user)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.verified = False
             obj.created_by = request.user
             super().save_model(request, obj, form, change)
-            # Notified after the commit, when the municipalities are saved too.
-            organisation_request_verification(organisation=obj, user=request.user)
-            return
+            return  # joins the verification queue in save_related, with its municipalities
         data = {
             name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS
         }

@@ -10,6 +10,18 @@ from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationKin
 from organisations.identifiers import normalise_org_number, org_id
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> "OrganisationQuerySet":
+        """The organisations on which ``user`` may take ``action`` (``view``, ``contact``,
+        ``change``, ``verify``, ``history``): the rules of ``organisations/permissions.py``."""
+        from organisations.permissions import restriction  # the rules import this module
+
+        return self.filter(restriction(user, action))
+
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        return self.restrict(user, "view")
+
+
 class Organisation(models.Model):
     """A voluntary organisation, volunteer centre, non-profit, social enterprise or group."""
 
@@ -88,6 +100,7 @@ class Organisation(models.Model):
         ],
         history_change_reason_field=models.TextField(null=True),
     )
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")

@@ -3,9 +3,9 @@
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 
-from accounts.permissions import coordinated_municipality_ids, is_admin
 from municipalities.models import Municipality
 from organisations.models import Organisation
+from organisations.permissions import has_verification_queue
 
 
 def verification_queue(user) -> QuerySet[Organisation]:
@@ -15,15 +15,9 @@ def verification_queue(user) -> QuerySet[Organisation]:
     municipality they coordinate; everyone else: none. Each row has its municipalities
     (id and name, by name) prefetched.
     """
-    queryset = Organisation.objects.filter(verified=False)
-    if not is_admin(user):
-        municipality_ids = coordinated_municipality_ids(user)
-        if not municipality_ids:
-            return queryset.none()
-        links = Organisation.municipalities.through.objects.filter(
-            municipality_id__in=municipality_ids
-        )
-        queryset = queryset.filter(pk__in=links.values("organisation_id"))
+    if not has_verification_queue(user):
+        return Organisation.objects.none()
+    queryset = Organisation.objects.restrict(user, "verify").filter(verified=False)
     municipalities = Municipality.objects.only("pk", "name").order_by("name")
     return queryset.prefetch_related(Prefetch("municipalities", queryset=municipalities)).order_by(
         Coalesce("verification_requested_at", "created_at"), "pk"

@@ -1,7 +1,7 @@
 """Writes to organisations: registration, profile changes and verification.
 
 Every write — API, pages, admin actions — goes through here. Each function checks the
-caller's rights with ``accounts.permissions`` (``PermissionDenied``), validates
+caller's rights with ``organisations.permissions`` (``PermissionDenied``), validates
 (``ValidationError`` naming each bad field) and writes in one transaction, recording the
 user in the audit history.
 """
@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import MembershipRole
 from accounts.models import Membership
-from accounts.permissions import (
+from accounts.permissions import forget_roles
+from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationLevel
+from organisations.models import Organisation, OrganisationCategory
+from organisations.permissions import (
     can_create_organisation,
     can_edit_organisation,
     can_verify_organisation,
-    forget_roles,
 )
-from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationLevel
-from organisations.models import Organisation, OrganisationCategory
 
 #: The organisation's own fields its representatives keep (``verified`` is not one).
 EDITABLE_FIELDS = (
@@ -158,12 +158,12 @@ def organisation_update(
     changed = [name for name in IDENTITY_FIELDS if getattr(organisation, name) != before[name]]
     notify = bool(changed) and _clear_verification(organisation, before, changed)
     _save(organisation, user)
-    if notify:
-        _notify_coordinators(organisation, user)
     if "municipalities" in data:
         organisation.municipalities.set(data["municipalities"])
     if categories is not None:
         _set_categories(organisation, categories)
+    if notify:  # after the links: the coordinators of where it operates now
+        _notify_coordinators(organisation, user)
     return organisation
 
 
@@ -253,11 +253,11 @@ def _clear_verification(
 
 
 def _notify_coordinators(organisation: Organisation, user) -> None:
-    """E-mail the coordinators of its municipalities after the commit (a Celery task)."""
-    from organisations.tasks import notify_verification_needed
+    """Tell the coordinators of its municipalities: outbox rows in this transaction."""
+    from organisations.notifications import notify_verification_needed
 
     actor_id = user.pk if user is not None and user.is_authenticated else None
-    notify_verification_needed.delay_on_commit(organisation.pk, actor_id)
+    notify_verification_needed(organisation, actor_id=actor_id)
 
 
 def _validate(organisation: Organisation, categories: list[str] | None) -> None:

@@ -1,7 +1,8 @@
-"""The organisation pages: list, profile, history, registration, editing and verification.
+"""The organisation pages: list, history, registration, editing and verification.
 
-Thin views: reads are scoped with ``accounts.permissions`` and the partnership queryset's
-``visible_to``; every write is one call of ``organisations.services``.
+Thin views: reads are scoped with ``organisations.permissions``; every write is one call of
+``organisations.services``. The profile page lists the organisation's partnerships, an app
+above this one, so it is composed in ``registry.organisation_pages``.
 """
 
 from django import forms
@@ -17,18 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import (
-    can_create_organisation,
-    can_edit_organisation,
-    can_read_organisation_history,
-    can_verify_organisation,
-    can_view_contact_details,
-    has_verification_queue,
-)
 from municipalities.models import Municipality
 from organisations.filtersets import OrganisationFilterSet
 from organisations.forms import OrganisationForm, check_org_number
 from organisations.models import Organisation, OrganisationCategory
+from organisations.permissions import (
+    can_create_organisation,
+    can_edit_organisation,
+    can_read_organisation_history,
+    has_verification_queue,
+)
 from organisations.selectors import verification_queue
 from organisations.services import (
     IDENTITY_FIELDS,
@@ -37,18 +36,14 @@ from organisations.services import (
     organisation_verify,
 )
 from organisations.tables import OrganisationTable
-from partnerships.choices import ESTABLISHED_STATUSES, PROPOSAL_STATUSES
-from partnerships.models import Partnership, PartnershipOrganisation, listed_link_q
 from registry.api.history import readable_history_entries
 from registry.generic import ObjectListView
 
-#: How many partnerships the profile lists before linking to the full list.
-PARTNERSHIPS_SHOWN = 20
 #: Organisations per page of the verification queue.
 QUEUE_PAGE_SIZE = 50
 
 
-def _profile_queryset():
+def profile_queryset():
     return Organisation.objects.prefetch_related(
         Prefetch("categories", queryset=OrganisationCategory.objects.order_by("rank")),
         Prefetch(
@@ -96,40 +91,9 @@ class OrganisationListView(ObjectListView):
         ).order_by("name", "pk")
 
 
-def organisation_detail(request, pk: int):
-    organisation = get_object_or_404(_profile_queryset(), pk=pk)
-    user = request.user
-    partnerships = (
-        Partnership.objects.visible_to(user)
-        .filter(
-            pk__in=PartnershipOrganisation.objects.filter(
-                listed_link_q(), organisation=organisation
-            ).values("partnership_id")
-        )
-        .prefetch_related("municipalities")
-        .order_by("-start_date", "-pk")
-    )
-    established = partnerships.filter(status__in=ESTABLISHED_STATUSES)
-    proposals = partnerships.filter(status__in=PROPOSAL_STATUSES).order_by("-updated_at", "-pk")
-    context = {
-        "organisation": organisation,
-        "categories": list(organisation.categories.all()),
-        "municipalities": list(organisation.municipalities.all()),
-        "show_contact": can_view_contact_details(user, organisation),
-        "can_edit": can_edit_organisation(user, organisation),
-        "can_verify": not organisation.verified and can_verify_organisation(user, organisation),
-        "can_read_history": can_read_organisation_history(user, organisation),
-        "established": established[:PARTNERSHIPS_SHOWN],
-        "established_count": established.count(),
-        "proposals": proposals[:PARTNERSHIPS_SHOWN],
-        "proposal_count": proposals.count(),
-    }
-    return render(request, "organisations/organisation_detail.html", context)
-
-
 @login_required
 def organisation_history(request, pk: int):
-    organisation = get_object_or_404(_profile_queryset(), pk=pk)
+    organisation = get_object_or_404(profile_queryset(), pk=pk)
     if not can_read_organisation_history(request.user, organisation):
         raise PermissionDenied
     entries = readable_history_entries(organisation)
@@ -188,7 +152,7 @@ def organisation_create_view(request):
 
 @login_required
 def organisation_edit(request, pk: int):
-    organisation = get_object_or_404(_profile_queryset(), pk=pk)
+    organisation = get_object_or_404(profile_queryset(), pk=pk)
     if not can_edit_organisation(request.user, organisation):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, organisation=organisation)

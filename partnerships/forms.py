@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django_filters import MultipleChoiceFilter
 from django_filters.widgets import DateRangeWidget
 
-from accounts import permissions
 from municipalities.choices import Country
 from municipalities.models import Municipality
 from organisations.models import Organisation
+from partnerships import permissions
 from partnerships.choices import (
     Agreement,
     CoCreationType,

@@ -6,12 +6,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.permissions import (
-    coordinated_municipality_ids,
-    is_admin,
-    reads_everything,
-    represented_organisation_ids,
-)
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
     PROPOSAL_STATUSES,
@@ -65,40 +59,21 @@ class PartnershipQuerySet(models.QuerySet):
     def established(self) -> "PartnershipQuerySet":
         return self.filter(status__in=ESTABLISHED_STATUSES)
 
-    def visible_to(self, user) -> "PartnershipQuerySet":
-        """The partnerships ``user`` may read; every list, API and page, goes through this.
+    def restrict(self, user, action: str = "view") -> "PartnershipQuerySet":
+        """The partnerships on which ``user`` may take ``action`` (one of
+        ``partnerships.permissions.ACTIONS``: view, personal_data, history, change, review
+        and the workflow's actions); every list, API and page goes through this.
 
-        Scoped with id subqueries on the link tables, which stay fast at a million rows.
-        Drafts are private: only their organisation's representatives (a confirmed link)
-        and administrators find them; analysts and the municipality do not. A submitted
-        proposal is found by the coordinators of the municipalities it is addressed to, and
-        a partnership with a link awaiting a party's confirmation by that party's people
-        (so that they can answer it).
+        The conditions are the partnerships app's rules (``partnerships/permissions.py``),
+        scoped with id subqueries on the link tables, which stay fast at a million rows.
         """
-        if is_admin(user):
-            return self.all()
-        if reads_everything(user):
-            return self.exclude(status=Status.DRAFT)
-        condition = Q(status__in=ESTABLISHED_STATUSES)
-        answered = [LinkState.CONFIRMED, LinkState.PENDING]
-        if municipality_ids := coordinated_municipality_ids(user):
-            condition |= ~Q(status=Status.DRAFT) & Q(
-                pk__in=PartnershipMunicipality.objects.filter(
-                    municipality_id__in=municipality_ids, state__in=answered
-                ).values("partnership_id")
-            )
-        if organisation_ids := represented_organisation_ids(user):
-            condition |= Q(
-                pk__in=PartnershipOrganisation.objects.filter(
-                    organisation_id__in=organisation_ids, state=LinkState.CONFIRMED
-                ).values("partnership_id")
-            )
-            condition |= ~Q(status=Status.DRAFT) & Q(
-                pk__in=PartnershipOrganisation.objects.filter(
-                    organisation_id__in=organisation_ids, state=LinkState.PENDING
-                ).values("partnership_id")
-            )
-        return self.filter(condition)
+        from partnerships.permissions import restriction  # the rules import this module
+
+        return self.filter(restriction(user, action))
+
+    def visible_to(self, user) -> "PartnershipQuerySet":
+        """``restrict(user, "view")``."""
+        return self.restrict(user, "view")
 
 
 class Partnership(models.Model):

@@ -1,12 +1,12 @@
 """Reads of partnerships for the web pages: scoped querysets and the workflow's state.
 
 Every queryset starts from ``Partnership.objects.visible_to(user)``, the scope the API
-uses too; the permission questions are answered by ``accounts.permissions``.
+uses too; the permission questions are answered by ``partnerships.permissions``.
 """
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 
-from accounts import permissions
+from partnerships import permissions
 from partnerships.choices import ESTABLISHED_STATUSES, LinkState, Status
 from partnerships.models import (
     Partnership,
@@ -80,16 +80,6 @@ def last_event(partnership: Partnership) -> PartnershipEvent | None:
 # --- the coordinator's inbox ----------------------------------------------------------------
 
 
-def _in_coordinated_municipalities(user, queryset: QuerySet) -> QuerySet:
-    if permissions.is_admin(user):
-        return queryset
-    return queryset.filter(
-        pk__in=PartnershipMunicipality.objects.filter(
-            listed_link_q(), municipality_id__in=permissions.coordinated_municipality_ids(user)
-        ).values("partnership_id")
-    )
-
-
 def _with_events(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related(
         Prefetch(
@@ -102,19 +92,18 @@ def _with_events(queryset: QuerySet) -> QuerySet:
 
 
 def proposals_to_answer(*, user) -> QuerySet:
-    """Proposals under review in the municipalities ``user`` coordinates, newest first."""
-    queryset = _in_coordinated_municipalities(
-        user, Partnership.objects.visible_to(user).filter(status=Status.UNDER_REVIEW)
-    ).annotate(submitted_at=Max("events__created_at", filter=Q(events__action="submit")))
+    """Proposals under review in the municipalities ``user`` coordinates (those ``user`` may
+    accept), newest first."""
+    queryset = Partnership.objects.restrict(user, "accept").annotate(
+        submitted_at=Max("events__created_at", filter=Q(events__action="submit"))
+    )
     return _with_events(with_links(queryset)).order_by("-submitted_at", "-created_at", "-id")
 
 
 def proposals_in_rework(*, user) -> QuerySet:
     """Proposals sent back to the organisations for changes, newest change first (drafts the
     organisations have not sent are theirs alone)."""
-    queryset = _in_coordinated_municipalities(
-        user, Partnership.objects.visible_to(user).filter(status=Status.CHANGES_REQUESTED)
-    )
+    queryset = Partnership.objects.restrict(user, "review").filter(status=Status.CHANGES_REQUESTED)
     return _with_events(with_links(queryset)).order_by("-updated_at", "-id")
 
 

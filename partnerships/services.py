@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.choices import MembershipRole
 from accounts.models import Membership
+from partnerships import permissions
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
     SUBMITTED_STATUSES,
@@ -327,15 +327,15 @@ def _record_link_event(
     organisation=None,
     comment: str = "",
 ) -> PartnershipEvent:
-    """A link's consent step in the partnership's events; its e-mails go after the commit."""
-    from partnerships.tasks import notify_partnership_event
+    """A link's consent step in the partnership's events; its messages go to the outbox."""
+    from partnerships.notifications import notify_event
 
     event = PartnershipEvent.objects.create(
         partnership=partnership, action=action, from_status=partnership.status,
         to_status=partnership.status, actor=user, municipality=municipality,
         organisation=organisation, comment=comment,
     )  # fmt: skip
-    notify_partnership_event.delay_on_commit(event.pk)
+    notify_event(event)
     return event
 
 
@@ -505,20 +505,13 @@ def partnership_create_as(
     if attributes.get("status") in (None, ""):
         attributes["status"] = permissions.default_creation_status(user) or Status.DRAFT
     status = attributes["status"]
-    allowed = permissions.can_create_partnership(
+    if refusal := permissions.partnership_creation_refusal(
         user,
         municipality_ids={m.pk for m in municipalities},
         organisation_ids={o.pk for o in organisations},
         status=status,
-    )
-    if not allowed:
-        if permissions.represented_organisation_ids(user) and status != Status.DRAFT:
-            raise PermissionDenied(
-                _("An organisation creates a proposal as a draft (status “draft”).")
-            )
-        raise PermissionDenied(
-            _("You may log partnerships only for your own municipality or organisation.")
-        )
+    ):
+        raise PermissionDenied(refusal)
     creatable = permissions.creatable_statuses(user)
     if status not in creatable:
         raise ValidationError(
@@ -596,14 +589,8 @@ def partnership_update(*, partnership: Partnership, user, data: Mapping[str, Any
     """
     data = dict(data)
     data.pop("status", None)
-    editable = permissions.editable_partnership_fields(user, partnership)
-    if not editable:
-        raise PermissionDenied(_("You may not change this partnership."))
-    if editable != "all" and (forbidden := sorted(set(data) - set(editable))):
-        raise PermissionDenied(
-            _("On an active partnership you may change only the outcomes, not: %(fields)s.")
-            % {"fields": ", ".join(forbidden)}
-        )
+    if refusal := permissions.partnership_change_refusal(user, partnership, data):
+        raise PermissionDenied(refusal)
     before = _current_links(partnership)
     links = {name: data.pop(name, before[name]) for name in LINK_NAMES}
     links["organisations"] = with_default_lead(links["organisations"])

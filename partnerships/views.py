@@ -2,7 +2,7 @@
 actions, the audit history, a coordinator's inbox and a representative's own partnerships.
 
 Thin views: reads go through ``partnerships.selectors`` (scoped with ``visible_to``), the
-access questions through ``accounts.permissions``, and every write is one call of
+access questions through ``partnerships.permissions``, and every write is one call of
 ``partnerships.services`` or ``partnerships.workflow``.
 """
 
@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import permissions
-from partnerships import selectors, services
+from partnerships import permissions, selectors, services
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
     PROPOSAL_STATUSES,
@@ -345,7 +344,7 @@ def partnership_edit(request, pk: int):
     form = PartnershipForm(
         request.POST or None, user=user, role=role, partnership=partnership, only=only
     )
-    can_submit = any(t.action == "submit" for t in available_transitions(user, partnership))
+    can_submit = permissions.can_take_action(user, "submit", partnership)
     if request.method == "POST" and form.is_valid():
         submit = can_submit and request.POST.get("then") == "submit"
         try:

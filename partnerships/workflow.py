@@ -15,7 +15,8 @@ again. Coordinators later *complete* or *discontinue* an active partnership::
                        ▼    │
                   changes_requested
  Every step is a ``PartnershipEvent`` with who,
-when and the comment, and its e-mails go out from a Celery task after the commit.
+when and the comment; its messages are written to the outbox in the same transaction and
+delivered after the commit (``notifications``).
 """
 
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import permissions
+from partnerships import permissions
 from partnerships.choices import Status
 from partnerships.models import Partnership, PartnershipEvent
 
@@ -122,9 +123,9 @@ def partnership_transition(
         comment=comment,
     )
     from partnerships import services
-    from partnerships.tasks import notify_partnership_event
+    from partnerships.notifications import notify_event
 
-    notify_partnership_event.delay_on_commit(event.pk)
+    notify_event(event)  # outbox rows in this transaction, delivered after the commit
     if action == "accept":
         services.confirm_links_on_accept(partnership=partnership, user=user)
     if action == "submit" and from_status == Status.DRAFT:

@@ -5,12 +5,17 @@ the API uses) and its django-tables2 table; this class adds the filter form, sor
 columns, pagination, in-place updates with htmx, and CSV and Excel downloads.
 """
 
+import math
+
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export import ExportMixin
 from django_tables2.paginators import LazyPaginator
+
+from registry.api.throttling import ExportThrottle
 
 RESULTS_ID = "results"
 #: The most rows one list page shows, whatever ``?per_page=`` asks for.
@@ -87,8 +92,20 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
         return context
 
     def render_to_response(self, context, **kwargs):
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            throttle = ExportThrottle()
+            if not throttle.allow_request(self.request, self):
+                return _too_many_exports(self.request, throttle.wait())
         response = super().render_to_response(context, **kwargs)
         # One URL answers both a whole page and a fragment: caches must tell them apart,
         # or the back button shows a bare fragment.
         patch_vary_headers(response, ["HX-Request", "HX-Target"])
         return response
+
+
+def _too_many_exports(request, wait: float | None):
+    """429 with Retry-After and the site's own page (templates/429.html)."""
+    seconds = max(1, math.ceil(wait or 60))
+    response = render(request, "429.html", {"retry_after": seconds}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import views
+from registry import my_page, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,11 +9,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("registry.api.urls")),
+    path("accounts/me/", my_page.my_page, name="my-page"),
     path("accounts/", include("accounts.urls")),
     path("accounts/invitations/", include("accounts.invitation_urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("partnerships.dashboard_urls")),
     path("partnerships/", include("partnerships.urls")),
     path("organisations/", include("organisations.urls")),
-    path("municipalities/", include("municipalities.urls")),
+    path("organisations/", include("registry.organisation_pages")),
+    path("municipalities/", include("registry.municipality_pages")),
+    path("notifications/", include("notifications.urls")),
 ]

@@ -46,3 +46,29 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The one world of roles (anonymous, plain, representative, coordinator, ... admin).
+from tests.roles import roles  # noqa: E402, F401
+
+
+@pytest.fixture
+def real_broker():
+    """Marks a test that talks to the real broker itself (see ``_tasks_in_process``)."""
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process_without_a_worker(request):
+    """With a real broker (CI's second run) but no worker started by the test, a task queued
+    on commit would wait in Redis for ever: such tests run their tasks in-process, as the
+    embedded default does. Tests that start a worker (``task_runner``) or drive the broker
+    themselves (``real_broker``) keep the real queue."""
+    if {"task_runner", "real_broker"} & set(request.fixturenames):
+        yield
+        return
+    from registry.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -1,8 +1,10 @@
-"""DRF's side of ``accounts.permissions``: views name which rule guards which action.
+"""DRF's side of the access rules: views name which rule guards which action.
 
-The rules themselves live in ``accounts/permissions.py``; the services check them again,
-so a page or a task calling a service is held to the same rules. Checking here as well
-answers 403 before a request body is even validated.
+The rules themselves live in each app's rules module (``accounts/permissions.py``,
+``municipalities/permissions.py``, ``organisations/permissions.py``,
+``partnerships/permissions.py``); the services check them again, so a page or a task
+calling a service is held to the same rules. Checking here as well answers 403 before a
+request body is even validated.
 """
 
 from rest_framework.permissions import BasePermission

@@ -8,8 +8,7 @@ from accounts.permissions import (
     is_admin,
     represented_organisation_ids,
 )
-from municipalities.models import Municipality
-from organisations.models import Organisation
+from registry.api.serializers import RefusesReadOnlyFields
 
 # --- output ---------------------------------------------------------------------------------
 
@@ -121,7 +120,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 # --- input ----------------------------------------------------------------------------------
 
 
-class UserInputSerializer(serializers.Serializer):
+class UserInputSerializer(RefusesReadOnlyFields, serializers.Serializer):
+    read_only_names = ("id", "is_admin", "last_login", "date_joined", "memberships")
+
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(allow_blank=True, required=False)
     first_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -139,22 +140,33 @@ class UserInputSerializer(serializers.Serializer):
     )
 
 
-class MembershipInputSerializer(serializers.Serializer):
+def _linked(field: str):
+    """Every municipality or organisation, reached through ``Membership``'s own foreign key
+    (``accounts`` imports no domain app)."""
+    return Membership._meta.get_field(field).related_model._default_manager.all()
+
+
+class MembershipTargetSerializer(serializers.Serializer):
+    """The role and place of an invitation: what the rules are asked about first."""
+
     role = serializers.ChoiceField(choices=MembershipRole.choices)
     municipality = serializers.PrimaryKeyRelatedField(
-        queryset=Municipality.objects.all(),
+        queryset=_linked("municipality"),
         required=False,
         allow_null=True,
         default=None,
         help_text="For a coordinator.",
     )
     organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
+        queryset=_linked("organisation"),
         required=False,
         allow_null=True,
         default=None,
         help_text="For a representative.",
     )
+
+
+class MembershipInputSerializer(MembershipTargetSerializer):
     email = serializers.EmailField(
         help_text=(
             "The address to invite. An invitation with a single-use link goes there; the "

@@ -10,19 +10,20 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from accounts.api.permissions import ManagesUsers
+from accounts.api.permissions import ActionRules, ManagesUsers
 from accounts.api.serializers import (
     InvitationAcceptSerializer,
     InvitationDetailSerializer,
     InvitationSerializer,
     MembershipInputSerializer,
     MembershipSerializer,
+    MembershipTargetSerializer,
     MeSerializer,
     TokenSerializer,
     UserInputSerializer,
@@ -30,6 +31,7 @@ from accounts.api.serializers import (
 )
 from accounts.emails import has_confirmed_email
 from accounts.models import Invitation, InvitationStatus, Membership, User
+from accounts.permissions import can_invite_anyone, membership_creation_refusal
 from accounts.services import (
     InvitationRateLimited,
     invitation_accept,
@@ -227,7 +229,9 @@ class MembershipViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = MembershipSerializer
-    permission_classes = [IsAuthenticated]
+    # Who may invite at all is asked before the body is validated (403 before 400).
+    permission_classes = [IsAuthenticated, ActionRules]
+    action_rules = {"create": can_invite_anyone}
     filterset_fields = ["role", "municipality", "organisation", "user"]
     ordering_fields = ["created_at"]
 
@@ -239,6 +243,13 @@ class MembershipViewSet(
         )
 
     def create(self, request, *args, **kwargs):
+        # Who may invite to *this* role and place is asked before the rest of the body is
+        # validated (403 before 400); a malformed place is the body's 400 below.
+        target = MembershipTargetSerializer(data=request.data)
+        if target.is_valid() and (
+            refusal := membership_creation_refusal(request.user, **target.validated_data)
+        ):
+            raise PermissionDenied(refusal)
         serializer = MembershipInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return _invite(request, serializer.validated_data)
@@ -354,8 +365,9 @@ class TokenView(ObtainAuthToken):
     past the limit every attempt, right password or not, answers 429 with ``Retry-After``.
     """
 
-    # The API's general throttles, and the failure count.
+    # The API's general throttles (with the "token" scope's own rate), and the failure count.
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, TokenFailureThrottle]
+    throttle_scope = "token"
     # The API's JSON parser (with its limits), and form posts as DRF's token view takes them.
     parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES, FormParser, MultiPartParser]
 

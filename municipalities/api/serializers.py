@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from municipalities.models import County, Municipality, VolunteerCentre
-from organisations.models import Organisation
+from registry.api.serializers import RefusesReadOnlyFields
 
 
 class CountySerializer(serializers.ModelSerializer):
@@ -44,11 +46,22 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class CentreOrganisationField(serializers.PrimaryKeyRelatedField):
+    """A volunteer centre's organisation, by id, among ``context["organisations"]``.
+
+    Organisations are an app above this one: the view that composes the API
+    (``registry.municipality_api``) gives the organisations, this app does not import them.
+    """
+
+    def get_queryset(self):
+        return self.context["organisations"]
+
+
 class VolunteerCentreInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     website = serializers.URLField(required=False, allow_blank=True, default="")
-    organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
+    organisation = CentreOrganisationField(
         required=False,
         allow_null=True,
         default=None,
@@ -62,8 +75,16 @@ class VolunteerCentreInputSerializer(serializers.Serializer):
         return attrs
 
 
-class MunicipalityProfileSerializer(serializers.Serializer):
+class MunicipalityProfileSerializer(RefusesReadOnlyFields, serializers.Serializer):
     """The profile a municipality's coordinators keep; the reference data is read-only."""
+
+    # (The docstring is the schema's description. The serializer's context names the
+    # ``organisations`` a volunteer centre may link: see ``CentreOrganisationField``.)
+
+    read_only_names = (
+        "id", "code", "name", "country", "county", "county_name", "org_number", "is_current",
+        "updated_at",
+    )  # fmt: skip
 
     population = serializers.IntegerField(min_value=0, allow_null=True)
     volunteer_policy_adopted = serializers.BooleanField()

@@ -1,11 +1,11 @@
-from django.db.models import Prefetch
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from accounts.api.permissions import ActionRules
-from accounts.permissions import can_edit_municipality
 from municipalities.api.serializers import (
     CountySerializer,
     MunicipalityProfileSerializer,
@@ -13,6 +13,7 @@ from municipalities.api.serializers import (
 )
 from municipalities.filtersets import CountyFilterSet, MunicipalityFilterSet
 from municipalities.models import County, Municipality, VolunteerCentre
+from municipalities.permissions import can_edit_municipality
 from municipalities.services import municipality_update_profile
 from registry.api.schema import error_responses
 
@@ -76,11 +77,22 @@ class MunicipalityViewSet(
     ordering_fields = ["name", "code"]
     permission_classes = [IsAuthenticatedOrReadOnly, ActionRules]
     object_rules = {"update": can_edit_municipality, "partial_update": can_edit_municipality}
+    #: The organisations a volunteer centre may link. Organisations are an app above this
+    #: one, so the project gives them: ``registry.municipality_api`` serves this viewset.
+    volunteer_centre_organisations: QuerySet | None = None
 
     def update(self, request, *args, **kwargs):
+        if self.volunteer_centre_organisations is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} needs volunteer_centre_organisations to write."
+            )
         partial = kwargs.pop("partial", False)
         municipality = self.get_object()
-        serializer = MunicipalityProfileSerializer(data=request.data, partial=partial)
+        serializer = MunicipalityProfileSerializer(
+            data=request.data,
+            partial=partial,
+            context={"organisations": self.volunteer_centre_organisations.all()},
+        )
         serializer.is_valid(raise_exception=True)
         municipality_update_profile(
             municipality=municipality, user=request.user, data=serializer.validated_data

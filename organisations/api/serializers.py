@@ -2,10 +2,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.permissions import can_view_contact_details
 from municipalities.models import Municipality
 from organisations.choices import MAX_CATEGORIES, IcnpoCategory
 from organisations.models import Organisation
+from organisations.permissions import can_view_contact_details
+from registry.api.serializers import RefusesReadOnlyFields
 
 CONTACT_FIELDS = ("email", "phone", "contact_person", "address")
 
@@ -78,8 +79,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
 VERIFICATION_FIELDS = ("verified", "verified_at", "verified_by")
 
 
-class OrganisationInputSerializer(serializers.Serializer):
+class OrganisationInputSerializer(RefusesReadOnlyFields, serializers.Serializer):
     """What a representative registers and edits; ``verified`` is not accepted here."""
+
+    read_only_names = ("id", "org_id", "created_at", "updated_at", "created_by")
 
     name = serializers.CharField(max_length=200)
     country = serializers.ChoiceField(choices=Organisation._meta.get_field("country").choices)

@@ -6,13 +6,6 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from accounts.api.permissions import ActionRules
-from accounts.permissions import (
-    can_create_organisation,
-    can_edit_organisation,
-    can_read_organisation_history,
-    can_verify_organisation,
-    has_verification_queue,
-)
 from municipalities.models import Municipality
 from organisations.api.serializers import (
     OrganisationInputSerializer,
@@ -21,6 +14,13 @@ from organisations.api.serializers import (
 )
 from organisations.filtersets import OrganisationFilterSet
 from organisations.models import Organisation, OrganisationCategory
+from organisations.permissions import (
+    can_create_organisation,
+    can_edit_organisation,
+    can_read_organisation_history,
+    can_verify_organisation,
+    has_verification_queue,
+)
 from organisations.selectors import verification_queue
 from organisations.services import organisation_create, organisation_update, organisation_verify
 from registry.api.history import HistoryEntrySerializer, history_entries

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts import permissions
 from municipalities.models import Municipality
 from organisations.models import Organisation
+from partnerships import permissions
 from partnerships.choices import (
     Agreement,
     CoCreationType,
@@ -23,6 +23,7 @@ from partnerships.choices import (
     Status,
 )
 from partnerships.models import Partnership, PartnershipEvent, is_listed
+from registry.api.serializers import RefusesReadOnlyFields
 
 
 class OrganisationRoleSerializer(serializers.Serializer):
@@ -40,8 +41,15 @@ class ListField(serializers.MultipleChoiceField):
         return sorted(super().to_representation(value))
 
 
-class PartnershipInputSerializer(serializers.Serializer):
+class PartnershipInputSerializer(RefusesReadOnlyFields, serializers.Serializer):
     """What a client sends to create or change a partnership."""
+
+    read_only_names = (
+        "id", "derived_co_creation_type", "created_by", "created_at", "updated_at",
+        "municipality_links", "organisation_links",
+    )  # fmt: skip
+    # The status changes through the workflow's actions once the partnership exists.
+    read_only_on_update = ("status",)
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")

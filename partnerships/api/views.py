@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -6,10 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import permissions
 from municipalities.models import Municipality
 from organisations.models import Organisation
-from partnerships import selectors, services
+from partnerships import permissions, selectors, services
 from partnerships.api.serializers import (
     LinkAnswerSerializer,
     LinkRequestSerializer,
@@ -20,7 +21,7 @@ from partnerships.api.serializers import (
 )
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.models import Partnership
-from partnerships.workflow import partnership_transition
+from partnerships.workflow import TRANSITIONS, partnership_transition
 from registry.api.history import HistoryEntrySerializer, history_entries
 from registry.api.pagination import IdCursorPagination
 from registry.api.schema import error_responses
@@ -37,6 +38,11 @@ def _lookup(model, value):
 
 
 ACTION_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+def _body(request) -> Mapping:
+    """The request body if it is an object (anything else is the serializer's to refuse)."""
+    return request.data if isinstance(request.data, Mapping) else {}
 
 
 @extend_schema_view(
@@ -90,7 +96,14 @@ class PartnershipViewSet(
         partnership = self.get_queryset().get(pk=partnership.pk)
         return Response(self.get_serializer(partnership).data, status=code)
 
+    # Every write asks the rules first and validates the body after: a user with no right
+    # gets a 403, not a 400 listing field errors (the services ask the same rules again).
+
     def create(self, request, *args, **kwargs):
+        if not permissions.can_create_any_partnership(request.user):
+            raise PermissionDenied(
+                _("Only municipal coordinators and organisation representatives log partnerships.")
+            )
         data = PartnershipInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         partnership = services.partnership_create_as(user=request.user, **data.validated_data)
@@ -98,6 +111,9 @@ class PartnershipViewSet(
 
     def update(self, request, *args, partial=False, **kwargs):
         partnership = self.get_object()
+        changed = set(_body(request)) - {"status"}  # the status is refused by the serializer
+        if refusal := permissions.partnership_change_refusal(request.user, partnership, changed):
+            raise PermissionDenied(refusal)
         data = PartnershipInputSerializer(
             data=request.data, partial=partial, context={"request": request}
         )
@@ -111,6 +127,8 @@ class PartnershipViewSet(
 
     def _transition(self, request, action_name):
         partnership = self.get_object()
+        if not TRANSITIONS[action_name].allowed(request.user, partnership):
+            raise PermissionDenied(_("You may not do this to this partnership."))
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         partnership_transition(
@@ -202,11 +220,7 @@ class PartnershipViewSet(
             request.user, partnership, municipality=municipality, organisation=organisation
         ):
             raise PermissionDenied(_("Only the linked party's own people may answer this link."))
-        if not (municipality or organisation) and not (
-            permissions.is_admin(request.user)
-            or permissions.coordinated_municipality_ids(request.user)
-            or permissions.represented_organisation_ids(request.user)
-        ):
+        if not (municipality or organisation) and not permissions.may_answer_links(request.user):
             raise PermissionDenied(_("Only the linked party's own people may answer this link."))
         data = LinkAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -23,3 +23,16 @@ class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
 class ScopedRateThrottle(_RatesFromSettings, throttling.ScopedRateThrottle):
     """Views that name a ``throttle_scope`` (token, invitations, exports) get its own rate,
     on top of the anonymous and user rates."""
+
+
+class ExportThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Whole-list CSV and Excel downloads of the pages (``registry.generic``): the "exports"
+    rate, per account or, for anonymous visitors, per client address. Used outside DRF: it
+    needs only ``request.user`` and ``request.META``."""
+
+    scope = "exports"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        ident = user.pk if user and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

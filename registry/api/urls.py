@@ -9,6 +9,7 @@ from registry.api.views import not_found
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("municipalities.api.urls")),
+    path("", include("registry.municipality_api")),
     path("", include("organisations.api.urls")),
     path("", include("partnerships.api.urls")),
     path("stats/", include("partnerships.api.stats_urls")),

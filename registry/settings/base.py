@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "municipalities",
     "organisations",
     "partnerships",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.navigation",
                 "registry.context_processors.role_links",
+                "registry.context_processors.notification_counts",
             ],
         },
     },
@@ -275,15 +277,65 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: a broker URL switches from eager, in-process tasks to a real queue.
+# With no broker (the embedded default) tasks run in the web process right after the commit;
+# e-mail still goes through the outbox (notifications), so a mail server that is down loses
+# nothing: `manage.py deliver_notifications` sends it later. With DEBUG off, `check --deploy`
+# warns about it (notifications.W001).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
+CELERY_BROKER_CONFIGURED = bool(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tasks are acknowledged after they ran, and redelivered when their worker dies: every task
+# must be idempotent (the outbox's delivery is). One message at a time per worker process, so
+# a killed worker holds back no other tasks.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=270)
+# Redis redelivers a task not acknowledged within the visibility timeout (default: an hour).
+# Longer than any task's time limit, so a running task is never handed to a second worker.
+# Publishing retries briefly, so a request never waits long for a broker that is down.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Whatever waits in the outbox: lost tasks (the broker was down), retries, dead claims.
+    "deliver-notifications": {
+        "task": "notifications.tasks.deliver_due_notifications",
+        "schedule": 60.0,
+    },
+}
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
+
+# The outbox (notifications.delivery): attempts before a row is marked failed, the backoff
+# between attempts (base × 2^n seconds, at most max), and how long a claim by a worker holds
+# before another may take the row (longer than the delivery task's time limit).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_BACKOFF_BASE = env.int("NOTIFICATIONS_BACKOFF_BASE", default=60)
+NOTIFICATIONS_BACKOFF_MAX = env.int("NOTIFICATIONS_BACKOFF_MAX", default=3600)
+NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=600)
+NOTIFICATIONS_TASK_SOFT_TIME_LIMIT = 60
+NOTIFICATIONS_TASK_TIME_LIMIT = 90
+NOTIFICATIONS_SWEEP_SOFT_TIME_LIMIT = 240
+NOTIFICATIONS_SWEEP_TIME_LIMIT = 270
+NOTIFICATIONS_SWEEP_LIMIT = 500
+NOTIFICATIONS_PUBLISH_RETRY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# No SMTP conversation may hang a request (embedded default) or a worker for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Content Security Policy (django-csp), in every environment so that the tests and the
 # browser tests run under it: the pages load scripts and styles only from the site itself,

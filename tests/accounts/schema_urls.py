@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("municipalities.api.urls")),
+    path("api/v1/", include("registry.municipality_api")),
     path("api/v1/", include("organisations.api.urls")),
 ]

@@ -7,6 +7,14 @@ from rest_framework.authtoken.models import Token
 
 from accounts.choices import MembershipRole
 from accounts.models import Invitation, Membership, User
+from tests.api_cases import (
+    CreateCase,
+    DeleteCase,
+    ListCase,
+    RetrieveCase,
+    UpdateCase,
+    client_as,
+)
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -18,6 +26,7 @@ from tests.factories import (
     coordinator_of,
     representative_of,
 )
+from tests.roles import ROLE_NAMES
 
 USERS = "/api/v1/users/"
 MEMBERSHIPS = "/api/v1/memberships/"
@@ -27,70 +36,50 @@ TRANSACTION = 2
 
 
 def sign_in(client, user):
-    if user is not None:
+    if user is not None and user.is_authenticated:
         client.force_login(user)
     return client
 
 
-def actor(role: str):
-    return {
-        "anonymous": lambda: None,
-        "coordinator": lambda: coordinator_of(MunicipalityFactory()),
-        "representative": lambda: representative_of(OrganisationFactory()),
-        "analyst": analyst,
-        "admin": admin_user,
-    }[role]()
-
-
 ADMIN_ONLY = {
     "anonymous": 401,
-    "coordinator": 403,
+    "plain": 403,
     "representative": 403,
+    "other_representative": 403,
+    "coordinator": 403,
+    "other_coordinator": 403,
     "analyst": 403,
     "admin": None,  # the endpoint's success status
 }
 
 
+def admin_only(success: int) -> dict[str, int]:
+    return {role: denied or success for role, denied in ADMIN_ONLY.items()}
+
+
 # --- users: administrators only -------------------------------------------------------------
 
 
-@pytest.mark.django_db
+class TestUserAPI(ListCase, RetrieveCase, CreateCase, UpdateCase):
+    url = USERS
+    model = User
+    list_status = admin_only(200)
+    retrieve_status = admin_only(200)
+    create_status = admin_only(201)
+    create_data = {"username": "ks-analytiker", "is_analyst": True}
+    invalid_create_data = {"username": "has space!", "password": "123"}
+    update_status = admin_only(200)
+    update_data = {"first_name": "Ola"}
+    invalid_update_data = {"email": "not an address"}
+
+    def make_object(self, roles):
+        return UserFactory(username="target", first_name="Kari")
+
+
 @pytest.mark.parametrize(("role", "denied"), ADMIN_ONLY.items())
-def test_user_list_permission_table(api_client, role, denied):
-    sign_in(api_client, actor(role))
-    response = api_client.get(USERS)
-    assert response.status_code == (denied or 200)
-    if denied:
-        assert set(response.json()) == {"detail"}
-    assert api_client.get(f"{USERS}{UserFactory().pk}/").status_code == (denied or 200)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "denied"), ADMIN_ONLY.items())
-def test_user_create_permission_table(api_client, role, denied):
-    sign_in(api_client, actor(role))
-    response = api_client.post(USERS, {"username": "ks-analytiker", "is_analyst": True})
-    assert response.status_code == (denied or 201), response.content
-    assert User.objects.filter(username="ks-analytiker").exists() == (not denied)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "denied"), ADMIN_ONLY.items())
-def test_user_update_permission_table(api_client, role, denied):
-    target = UserFactory(first_name="Kari")
-    sign_in(api_client, actor(role))
-    response = api_client.patch(f"{USERS}{target.pk}/", {"first_name": "Ola"})
-    assert response.status_code == (denied or 200)
-    target.refresh_from_db()
-    assert target.first_name == ("Kari" if denied else "Ola")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "denied"), ADMIN_ONLY.items())
-def test_user_deactivate_permission_table(api_client, role, denied):
+def test_user_deactivate_permission_table(api_client, roles, role, denied):
     target = UserFactory()
-    sign_in(api_client, actor(role))
-    response = api_client.post(f"{USERS}{target.pk}/deactivate/")
+    response = client_as(api_client, roles.user(role)).post(f"{USERS}{target.pk}/deactivate/")
     assert response.status_code == (denied or 200)
     target.refresh_from_db()
     assert target.is_active == bool(denied)
@@ -229,13 +218,12 @@ def test_me_shows_roles(api_client):
     ]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "flags"),
     [("analyst", (False, True)), ("admin", (True, False)), ("coordinator", (False, False))],
 )
-def test_me_flags(api_client, role, flags):
-    sign_in(api_client, actor(role))
+def test_me_flags(api_client, roles, role, flags):
+    sign_in(api_client, roles.user(role))
     data = api_client.get(f"{USERS}me/").json()
     assert (data["is_admin"], data["is_analyst"]) == flags
 
@@ -309,79 +297,86 @@ def places():
     return municipality, organisation
 
 
-def inviter(role: str, municipality, organisation):
-    return {
-        "anonymous": lambda: None,
-        "coordinator": lambda: coordinator_of(municipality),
-        "other_coordinator": lambda: coordinator_of(MunicipalityFactory()),
-        "representative": lambda: representative_of(organisation),
-        "other_representative": lambda: representative_of(OrganisationFactory(verified=True)),
-        "analyst": analyst,
-        "admin": admin_user,
-    }[role]()
+class TestInviteCoordinatorAPI(CreateCase):
+    """``POST memberships/`` invites (202): an invitation, never a membership."""
+
+    url = MEMBERSHIPS
+    model = Invitation
+    create_status = {
+        "anonymous": 401,
+        "plain": 403,
+        "representative": 403,
+        "other_representative": 403,
+        "coordinator": 202,
+        "other_coordinator": 403,
+        "analyst": 403,
+        "admin": 202,
+    }
+
+    def make_object(self, roles):
+        return UserFactory(email="kollega@oslo.kommune.no")
+
+    def get_create_data(self, roles):
+        return {
+            "role": "coordinator",
+            "municipality": roles.municipality.pk,
+            "email": "kollega@oslo.kommune.no",
+        }
+
+    def get_invalid_create_data(self, roles):
+        return {"role": "coordinator", "municipality": roles.municipality.pk, "email": "nope"}
+
+    def assert_created(self, roles, role, data, response):
+        super().assert_created(roles, role, data, response)
+        # The colleague has no role until accepting.
+        assert not Membership.objects.filter(user__email="kollega@oslo.kommune.no").exists()
 
 
-INVITE_COORDINATOR = {
-    "anonymous": 401,
-    "coordinator": 202,
-    "other_coordinator": 403,
-    "representative": 403,
-    "analyst": 403,
-    "admin": 202,
-}
-INVITE_REPRESENTATIVE = {
-    "anonymous": 401,
-    "coordinator": 403,
-    "representative": 202,
-    "other_representative": 403,
-    "analyst": 403,
-    "admin": 202,
-}
+class TestInviteRepresentativeAPI(CreateCase):
+    url = MEMBERSHIPS
+    model = Invitation
+    create_status = {
+        "anonymous": 401,
+        "plain": 403,
+        "representative": 202,
+        "other_representative": 403,
+        "coordinator": 403,
+        "other_coordinator": 403,
+        "analyst": 403,
+        "admin": 202,
+    }
 
+    def make_object(self, roles):
+        return roles.organisation
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "expected"), INVITE_COORDINATOR.items())
-def test_invite_coordinator_permission_table(api_client, places, role, expected):
-    municipality, organisation = places
-    sign_in(api_client, inviter(role, municipality, organisation))
-    colleague = UserFactory(email="kollega@bergen.kommune.no")
-    response = api_client.post(
-        MEMBERSHIPS,
-        {"role": "coordinator", "municipality": municipality.pk, "email": colleague.email},
-    )
-    assert response.status_code == expected, response.content
-    # An invitation, never a membership: the colleague has no role until accepting.
-    assert not Membership.objects.filter(user=colleague, municipality=municipality).exists()
-    invited = Invitation.objects.filter(email=colleague.email, municipality=municipality)
-    assert invited.exists() == (expected == 202)
+    def get_create_data(self, roles):
+        return {
+            "role": "representative",
+            "organisation": roles.organisation.pk,
+            "email": "Ny@Lag.example.no",
+        }
 
+    def get_invalid_create_data(self, roles):
+        return {"role": "representative", "organisation": roles.organisation.pk, "email": "?"}
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "expected"), INVITE_REPRESENTATIVE.items())
-def test_invite_representative_permission_table(api_client, places, role, expected):
-    municipality, organisation = places
-    sign_in(api_client, inviter(role, municipality, organisation))
-    response = api_client.post(
-        MEMBERSHIPS,
-        {"role": "representative", "organisation": organisation.pk, "email": "Ny@Lag.example.no"},
-    )
-    assert response.status_code == expected, response.content
-    # No account is made for an unknown address, whatever the answer.
-    assert not User.objects.filter(email__iexact="ny@lag.example.no").exists()
-    if expected == 202:
+    def assert_created(self, roles, role, data, response):
         invitation = Invitation.objects.get()
         assert response.json() == {
             "id": invitation.pk,
             "email": "ny@lag.example.no",
             "role": "representative",
             "municipality": None,
-            "organisation": organisation.pk,
+            "organisation": roles.organisation.pk,
             "status": "pending",
             "expires_at": response.json()["expires_at"],
         }
-        assert invitation.organisation == organisation
-    else:
-        assert not Invitation.objects.exists()
+        assert invitation.organisation == roles.organisation
+
+    def test_no_account_is_made_for_an_unknown_address(self, roles, api_client):
+        client_as(api_client, roles.representative).post(
+            self.url, self.get_create_data(roles), format="json"
+        )
+        assert not User.objects.filter(email__iexact="ny@lag.example.no").exists()
 
 
 @pytest.mark.django_db
@@ -412,28 +407,35 @@ def test_bad_invitation_is_400_naming_the_field(api_client, places, body, field)
 
 # --- memberships: who may remove whom -------------------------------------------------------
 
-DELETE_A_COLLEAGUE = {
-    "anonymous": 401,
-    # A coordinator cannot remove another coordinator of the same municipality.
-    "coordinator": 403,
-    # Memberships name people: one outside the place does not see it at all.
-    "other_coordinator": 404,
-    "representative": 404,
-    "analyst": 404,
-    "admin": 204,
-}
 
+class TestMembershipAPI(ListCase, RetrieveCase, DeleteCase):
+    """A colleague's membership: memberships name people, so only the place's coordinators
+    (and administrators) find it, and only an administrator removes another coordinator."""
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("role", "expected"), DELETE_A_COLLEAGUE.items())
-def test_delete_membership_permission_table(api_client, places, role, expected):
-    municipality, organisation = places
-    member = MembershipFactory(municipality=municipality)
-    sign_in(api_client, inviter(role, municipality, organisation))
-    response = api_client.delete(f"{MEMBERSHIPS}{member.pk}/")
-    assert response.status_code == expected, response.content
-    assert Membership.objects.filter(pk=member.pk).exists() == (expected != 204)
-    assert User.objects.filter(pk=member.user_id).exists()
+    url = MEMBERSHIPS
+    model = Membership
+    visible_to = ("coordinator", "admin")
+    list_status = {**dict.fromkeys(ROLE_NAMES, 200), "anonymous": 401}
+    retrieve_status = {
+        **dict.fromkeys(ROLE_NAMES, 404),
+        "anonymous": 401,
+        "coordinator": 200,
+        "admin": 200,
+    }
+    delete_status = {
+        **dict.fromkeys(ROLE_NAMES, 404),
+        "anonymous": 401,
+        # A coordinator cannot remove another coordinator of the same municipality.
+        "coordinator": 403,
+        "admin": 204,
+    }
+
+    def make_object(self, roles):
+        return MembershipFactory(municipality=roles.municipality)
+
+    def assert_deleted(self, roles, obj, response):
+        super().assert_deleted(roles, obj, response)
+        assert User.objects.filter(pk=obj.user_id).exists()
 
 
 @pytest.mark.django_db
@@ -495,27 +497,35 @@ def test_representatives_follow_the_same_two_rules(api_client, places):
     assert "last representative" in response.json()["detail"]
 
 
-@pytest.mark.django_db
-def test_can_delete_membership_rule():
-    """can_delete_membership itself: oneself (not the last one) yes, anyone else no."""
-    from accounts.permissions import can_delete_membership
-
-    municipality = MunicipalityFactory()
-    first, second = (
-        MembershipFactory(municipality=municipality),
-        MembershipFactory(municipality=municipality),
-    )
-    outsider = coordinator_of(MunicipalityFactory())
-    assert not can_delete_membership(outsider, first)
-    assert not can_delete_membership(second.user, first)
-    assert can_delete_membership(first.user, first)
-    assert can_delete_membership(admin_user(), first)
-    second.delete()
-    assert not can_delete_membership(first.user, first)
-    assert can_delete_membership(admin_user(), first)
-
-
 # --- invitations ----------------------------------------------------------------------------
+
+
+class TestInvitationAPI(ListCase, RetrieveCase, DeleteCase):
+    """A pending invitation to coordinate ``municipality``; deleting it revokes it."""
+
+    url = INVITATIONS
+    model = Invitation
+    visible_to = ("coordinator", "admin")
+    list_status = {**dict.fromkeys(ROLE_NAMES, 200), "anonymous": 401}
+    retrieve_status = {
+        **dict.fromkeys(ROLE_NAMES, 404),
+        "anonymous": 401,
+        "coordinator": 200,
+        "admin": 200,
+    }
+    delete_status = {
+        **dict.fromkeys(ROLE_NAMES, 404),
+        "anonymous": 401,
+        "coordinator": 204,
+        "admin": 204,
+    }
+
+    def make_object(self, roles):
+        return InvitationFactory(municipality=roles.municipality)
+
+    def assert_deleted(self, roles, obj, response):
+        obj.refresh_from_db()
+        assert obj.status == "revoked"
 
 
 @pytest.mark.django_db

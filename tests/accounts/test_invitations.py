@@ -9,7 +9,6 @@ the registry's own; each inviter sends a limited number.
 import datetime
 import hashlib
 import re
-import smtplib
 import time
 
 import pytest
@@ -30,7 +29,8 @@ from accounts.services import (
     invitation_create,
     invitation_revoke,
 )
-from accounts.tasks import send_invitation
+from notifications.delivery import NOT_CLAIMED, SENT, deliver, deliver_due
+from notifications.models import Notification
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -53,9 +53,10 @@ UNUSABLE = "This invitation link has expired or was already used."
 UNUSABLE_PAGE = "This invitation link has expired or was already used"
 
 
-def deliver(invitation: Invitation) -> str:
-    """Run the e-mail task for ``invitation`` here and now; the key from its link."""
-    assert send_invitation.apply(args=[invitation.pk]).get() is True
+def send(invitation: Invitation) -> str:
+    """Deliver the e-mail of ``invitation`` from the outbox here and now; the key from its
+    link (the tests run without the commit, so the delivery after it is done here)."""
+    assert deliver(Notification.objects.get(invitation=invitation).pk) == SENT
     return LINK.search(mail.outbox[-1].body)["key"]
 
 
@@ -119,7 +120,7 @@ def test_the_takeover_stops_at_the_first_step_that_needs_proof(
 
     # Only the link from the e-mail, followed while signed in to an account holding that
     # address, makes a coordinator: whoever holds the link holds the mailbox.
-    key = deliver(Invitation.objects.get())
+    key = send(Invitation.objects.get())
     stranger = UserFactory(email="someone@else.example.org")
     client.force_login(stranger)
     response = client.post(reverse("invitation-detail", args=[key]))
@@ -138,7 +139,7 @@ def test_an_invitation_to_an_existing_account_changes_nothing_until_accepted(osl
     assert not colleague.memberships.exists()
     assert Membership.objects.count() == 1  # only Kari's
 
-    key = deliver(invitation)
+    key = send(invitation)
     membership = invitation_accept(key=key, user=colleague)
 
     assert (membership.user, membership.municipality, membership.role) == (
@@ -176,7 +177,7 @@ def test_known_and_unknown_addresses_get_the_same_answer(api_client, oslo, kari)
 @pytest.mark.django_db
 def test_the_invited_owner_of_an_unconfirmed_address_confirms_it_by_accepting(oslo, kari):
     newcomer = UserFactory(email="ny@oslo.kommune.no", email_confirmed=False)
-    key = deliver(invite(kari, "ny@oslo.kommune.no", oslo))
+    key = send(invite(kari, "ny@oslo.kommune.no", oslo))
 
     invitation_accept(key=key, user=newcomer)
 
@@ -186,7 +187,7 @@ def test_the_invited_owner_of_an_unconfirmed_address_confirms_it_by_accepting(os
 
 @pytest.mark.django_db
 def test_an_account_without_the_address_cannot_accept(oslo, kari):
-    key = deliver(invite(kari, "ny@oslo.kommune.no", oslo))
+    key = send(invite(kari, "ny@oslo.kommune.no", oslo))
     other = UserFactory(email="other@example.org")
 
     with pytest.raises(ValidationError) as error:
@@ -204,7 +205,7 @@ def test_an_address_another_account_confirmed_is_not_taken_over(oslo, kari):
     # Another account that also lists the address, unconfirmed.
     squatter = UserFactory(username="squatter", email="squatter@example.org")
     EmailAddress.objects.create(user=squatter, email="ny@oslo.kommune.no", verified=False)
-    key = deliver(invite(kari, "ny@oslo.kommune.no", oslo))
+    key = send(invite(kari, "ny@oslo.kommune.no", oslo))
 
     with pytest.raises(ValidationError):
         invitation_accept(key=key, user=squatter)
@@ -214,7 +215,7 @@ def test_an_address_another_account_confirmed_is_not_taken_over(oslo, kari):
 @pytest.mark.django_db
 def test_an_invitation_is_single_use(oslo, kari):
     colleague = UserFactory(email="kollega@oslo.kommune.no")
-    key = deliver(invite(kari, colleague.email, oslo))
+    key = send(invite(kari, colleague.email, oslo))
     first = invitation_accept(key=key, user=colleague)
 
     # A double click by the same user: the same membership, nothing new.
@@ -233,7 +234,7 @@ def test_an_invitation_expires(oslo, kari, settings):
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
     expected = timezone.now() + datetime.timedelta(days=3)
     assert abs((invitation.expires_at - expected).total_seconds()) < 60
-    key = deliver(invitation)
+    key = send(invitation)
 
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
@@ -256,7 +257,7 @@ def test_the_default_expiry_is_seven_days(oslo, kari):
 @pytest.mark.django_db
 def test_a_revoked_invitation_cannot_be_accepted(oslo, kari):
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
-    key = deliver(invitation)
+    key = send(invitation)
 
     with pytest.raises(PermissionDenied):
         invitation_revoke(invitation=invitation, actor=coordinator_of(MunicipalityFactory()))
@@ -273,7 +274,7 @@ def test_a_revoked_invitation_cannot_be_accepted(oslo, kari):
 @pytest.mark.django_db
 def test_an_accepted_invitation_cannot_be_revoked(oslo, kari):
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
-    invitation_accept(key=deliver(invitation), user=UserFactory(email="ny@oslo.kommune.no"))
+    invitation_accept(key=send(invitation), user=UserFactory(email="ny@oslo.kommune.no"))
     with pytest.raises(ValidationError):
         invitation_revoke(invitation=invitation, actor=kari)
 
@@ -281,9 +282,9 @@ def test_an_accepted_invitation_cannot_be_revoked(oslo, kari):
 @pytest.mark.django_db
 def test_inviting_again_renews_the_open_invitation(oslo, kari):
     first = invite(kari, "ny@oslo.kommune.no", oslo)
-    old_key = deliver(first)
+    old_key = send(first)
     second = invite(kari, "NY@oslo.kommune.no", oslo)
-    new_key = deliver(second)
+    new_key = send(second)
 
     assert len(mail.outbox) == 2 and old_key != new_key
     assert list(Invitation.objects.pending()) == [second]
@@ -315,13 +316,15 @@ def test_a_member_is_not_invited_again_but_the_answer_is_the_same(
 @pytest.mark.django_db
 def test_only_the_hash_of_the_key_is_stored(oslo, kari):
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
-    assert invitation.key_hash is None  # made when the e-mail is sent
-    key = deliver(invitation)
+    key = send(invitation)
     invitation.refresh_from_db()
     assert invitation.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert len(key) >= 40
     stored = [str(value) for value in Invitation.objects.values().get().values()]
     assert key not in stored
+    # The outbox held it until the e-mail went out, and no longer.
+    assert not Notification.objects.filter(body__contains=key).exists()
+    assert not Notification.objects.filter(link__contains=key).exists()
 
 
 # --- who may invite -------------------------------------------------------------------------
@@ -433,7 +436,7 @@ def test_the_mail_is_in_the_registrys_own_words(api_client, oslo, kari):
             "first_name": "Statsministeren",
         },
     )
-    key = deliver(Invitation.objects.get())
+    key = send(Invitation.objects.get())
     message = mail.outbox[-1]
 
     assert message.to == ["ny@oslo.kommune.no"]
@@ -454,7 +457,7 @@ def test_the_mail_is_in_the_registrys_own_words(api_client, oslo, kari):
 @pytest.mark.django_db
 def test_an_administrator_is_named_as_one(oslo):
     admin = admin_user(first_name="Anne", last_name="Admin")
-    deliver(invite(admin, "ny@oslo.kommune.no", oslo))
+    send(invite(admin, "ny@oslo.kommune.no", oslo))
     assert "Anne Admin (registry administrator) invites you" in mail.outbox[-1].body
 
 
@@ -468,8 +471,10 @@ def test_the_invitation_is_sent_once_after_the_commit(task_runner, api_client, o
 
     wait_for(lambda: len(mail.outbox) == 1)
     wait_for(lambda: Invitation.objects.get().sent_at is not None)
-    # Running the task again (a redelivery) sends nothing.
-    assert send_invitation.apply(args=[response.json()["id"]]).get() is False
+    # Delivering again (a redelivered task, the sweep) sends nothing.
+    row = Notification.objects.get(invitation_id=response.json()["id"])
+    assert deliver(row.pk) == NOT_CLAIMED
+    assert deliver_due(due_only=False) == {}
     assert len(mail.outbox) == 1
 
 
@@ -486,30 +491,25 @@ def test_no_invitation_when_the_transaction_rolls_back(task_runner, oslo):
 def test_a_revoked_invitation_is_not_sent(oslo, kari):
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
     invitation_revoke(invitation=invitation, actor=kari)
-    assert send_invitation.apply(args=[invitation.pk]).get() is False
+    assert deliver_due(due_only=False) == {"skipped": 1}
     assert mail.outbox == []
 
 
 @pytest.mark.django_db
-def test_a_failed_send_is_retried_and_not_marked_as_sent(monkeypatch, oslo, kari):
-    import accounts.tasks
+def test_a_failed_send_is_retried_and_not_marked_as_sent(settings, oslo, kari):
+    from tests.notifications.smtp import free_port
 
     invitation = invite(kari, "ny@oslo.kommune.no", oslo)
-    attempts = []
-    real_send_mail = accounts.tasks.send_mail
-
-    def flaky_send_mail(*args, **kwargs):
-        attempts.append(Invitation.objects.values_list("sent_at", "key_hash").get())
-        if len(attempts) == 1:
-            raise smtplib.SMTPServerDisconnected("connection lost")
-        return real_send_mail(*args, **kwargs)
-
-    monkeypatch.setattr(accounts.tasks, "send_mail", flaky_send_mail)
-    # throw=False: let Celery's eager apply() run the retry rather than raise it.
-    result = send_invitation.apply(args=[invitation.pk], throw=False)
-
-    assert result.get() is True
-    assert attempts == [(None, None), (None, None)]  # the failed attempt left no mark
+    # The mail server is down: the e-mail stays in the outbox, the invitation is not sent.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    assert deliver_due(due_only=False) == {"retry": 1}
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None
+    # Back up: sent once, with the key whose hash the invitation keeps.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert deliver_due(due_only=False) == {"sent": 1}
+    assert deliver_due(due_only=False) == {}
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
     assert invitation.sent_at is not None

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from accounts.permissions import OUTCOME_FIELDS
 from partnerships.choices import CoCreationType, GoalsControl, InvolvementPhase
 from partnerships.forms import (
     PartnershipForm,
@@ -16,6 +15,7 @@ from partnerships.forms import (
     explain_derived_type,
 )
 from partnerships.models import Partnership
+from partnerships.permissions import OUTCOME_FIELDS
 from partnerships.rules import derive_co_creation_type
 from partnerships.workflow import TRANSITIONS
 from tests.factories import (

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from municipalities.selectors import municipality_list
 from partnerships import services
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
@@ -25,6 +24,7 @@ from partnerships.choices import (
 )
 from partnerships.dashboard.sections import MUNICIPALITY_FIGURES
 from partnerships.models import Partnership, PartnershipMunicipality, PartnershipOrganisation
+from registry.municipality_pages import municipality_list
 from tests.factories import (
     CountyFactory,
     MunicipalityFactory,

@@ -18,37 +18,31 @@ from tests.factories import (
     MunicipalityFactory,
     OrganisationFactory,
     PartnershipFactory,
-    UserFactory,
-    admin_user,
-    analyst,
     coordinator_of,
-    representative_of,
 )
+from tests.roles import ROLE_NAMES
 
 LIST = "/partnerships/"
 
 
 class World:
-    """Two municipalities, two organisations, a person in every role, four partnerships."""
+    """The shared roles (``tests.roles``) with four partnerships of Oslo and Oslo Røde Kors
+    and a proposal to Bergen."""
 
-    def __init__(self):
-        self.oslo = MunicipalityFactory(name="Oslo")
-        self.bergen = MunicipalityFactory(name="Bergen")
-        self.red_cross = OrganisationFactory(name="Oslo Røde Kors")
-        self.choir = OrganisationFactory(name="Bergen kor")
-        self.red_cross.municipalities.add(self.oslo)
-        self.users = {
-            "anonymous": None,
-            "representative": representative_of(
-                self.red_cross, first_name="Ola", last_name="Hansen"
-            ),
-            "other_representative": representative_of(self.choir),
-            "coordinator": coordinator_of(self.oslo, first_name="Kari", last_name="Nordmann"),
-            "other_coordinator": coordinator_of(self.bergen),
-            "analyst": analyst(),
-            "admin": admin_user(),
-            "nobody": UserFactory(),
-        }
+    def __init__(self, roles):
+        self.oslo = roles.municipality
+        self.bergen = roles.other_municipality
+        self.red_cross = roles.organisation
+        self.choir = roles.other_organisation
+        self.users = {name: roles.user(name) for name in ROLE_NAMES}
+        self.users["anonymous"] = None
+        self.users["nobody"] = roles.plain
+        for name, first, last in [
+            ("representative", "Ola", "Hansen"),
+            ("coordinator", "Kari", "Nordmann"),
+        ]:
+            self.users[name].first_name, self.users[name].last_name = first, last
+            self.users[name].save(update_fields=["first_name", "last_name"])
         links = {
             "links__municipalities": [self.oslo],
             "links__organisations": {self.red_cross: "lead"},
@@ -74,8 +68,8 @@ class World:
 
 
 @pytest.fixture
-def world(db):
-    return World()
+def world(roles):
+    return World(roles)
 
 
 def login(client, world, role):
@@ -172,8 +166,9 @@ def test_list_costs_the_same_for_3_and_30_rows(db, client, role, django_assert_m
     many = _list_queries(client)
     assert few == many
     # Session, user, roles, one page of rows (no count of them all), four link prefetches,
-    # the filter form's counties, municipalities and organisations, and two savepoints.
-    with django_assert_max_num_queries(13):
+    # the filter form's counties, municipalities and organisations, two savepoints, and the
+    # header's counts (unread notifications; for a coordinator proposals and links waiting).
+    with django_assert_max_num_queries(16):
         client.get(LIST)
 
 

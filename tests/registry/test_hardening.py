@@ -120,3 +120,106 @@ def test_signed_in_users_have_their_own_rate(api_client, settings):
     api_client.force_authenticate(UserFactory())
     answers = [api_client.get("/api/v1/counties/").status_code for _ in range(3)]
     assert answers == [200, 200, 429]
+
+
+# --- read-only fields -----------------------------------------------------------------------
+
+
+def _partnership_body(partnership) -> dict:
+    return {
+        "title": partnership.title,
+        "municipalities": [m.pk for m in partnership.municipalities.all()],
+        "organisations": [o.pk for o in partnership.organisations.all()],
+        "fields": ["culture"],
+        "co_creation_type": "equal",
+        "initiator": "municipality",
+        "involvement_phase": "design",
+        "goals_control": "shared",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("status", "declined"),
+        ("created_by", "someone"),
+        ("derived_co_creation_type", "equal"),
+        ("id", 12345),
+    ],
+)
+def test_a_write_that_sets_a_read_only_field_answers_400_naming_it(api_client, field, value):
+    partnership = PartnershipFactory(status="active")
+    api_client.force_authenticate(UserFactory(is_superuser=True))
+    before = partnership.status, partnership.title
+    response = api_client.patch(
+        f"/api/v1/partnerships/{partnership.pk}/", {field: value, "title": "Changed"}
+    )
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [field]
+    partnership.refresh_from_db()
+    assert (partnership.status, partnership.title) == before
+
+
+def test_status_is_still_chosen_on_create(api_client):
+    partnership = PartnershipFactory(status="active")
+    api_client.force_authenticate(UserFactory(is_superuser=True))
+    body = {**_partnership_body(partnership), "status": "completed", "start_date": "2024-01-01"}
+    response = api_client.post("/api/v1/partnerships/", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "completed"
+
+
+def test_a_municipality_profile_refuses_its_reference_data(api_client):
+    from tests.factories import MunicipalityFactory, coordinator_of
+
+    municipality = MunicipalityFactory(name="Oslo")
+    api_client.force_authenticate(coordinator_of(municipality))
+    response = api_client.patch(
+        f"/api/v1/municipalities/{municipality.pk}/", {"name": "Kristiania"}
+    )
+    assert response.status_code == 400
+    assert "name" in response.json()["errors"]
+    municipality.refresh_from_db()
+    assert municipality.name == "Oslo"
+
+
+def test_drf_messages_come_out_in_norwegian(api_client):
+    from tests.factories import admin_user
+
+    api_client.force_authenticate(admin_user())
+    response = api_client.post(
+        "/api/v1/partnerships/", {"title": {"not": "a string"}}, HTTP_ACCEPT_LANGUAGE="nb"
+    )
+    assert response.status_code == 400
+    message = response.json()["errors"]["title"][0]
+    assert message != "Not a valid string." and "gyldig" in message
+
+
+def test_whole_list_downloads_are_throttled(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "exports": "2/hour",
+        },
+    }
+    url = reverse("partnership-list")
+    answers = [client.get(url, {"_export": "csv"}).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    response = client.get(url, {"_export": "xlsx"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert client.get(url).status_code == 200  # the page itself is not limited
+
+
+def test_the_token_endpoint_has_its_own_rate(api_client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "token": "2/min",
+        },
+    }
+    user = UserFactory(username="ola")
+    body = {"username": user.username, "password": "correct horse battery"}
+    answers = [api_client.post("/api/v1/auth/token/", body).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]

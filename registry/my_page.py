@@ -1,6 +1,9 @@
-"""My page.
+"""My page: the start page after signing in, at ``/accounts/me/``.
 
-Sign-in, sign-out, sign-up, e-mail confirmation and the password pages are django-allauth's
+It brings together what every app has for the user (their municipalities and
+organisations, the proposals waiting for them, the invitation of a colleague), so it lives
+in the project package, not in ``accounts``, which imports no domain app. Sign-in,
+sign-out, sign-up, e-mail confirmation and the password pages are django-allauth's
 (templates in ``templates/account/``); the account page is ``accounts.account_views``.
 Colleagues are invited by ``accounts.services.invitation_create``.
 """
@@ -15,7 +18,6 @@ from django.utils.translation import gettext as _
 from accounts.forms import InviteForm
 from accounts.models import Invitation
 from accounts.permissions import (
-    can_create_organisation,
     coordinated_municipality_ids,
     is_admin,
     is_analyst,
@@ -24,6 +26,7 @@ from accounts.permissions import (
 from accounts.services import invitation_create
 from municipalities.models import Municipality
 from organisations.models import Organisation
+from organisations.permissions import can_create_organisation
 from partnerships.choices import PROPOSAL_STATUSES
 from partnerships.selectors import organisation_partnerships, proposals_to_answer
 
