@@ -2,7 +2,10 @@
 token. Addresses, password and two-factor authentication are managed on django-allauth's
 pages; the token is renewed and revoked through ``accounts.tokens``."""
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
+from allauth.account.views import LoginView as AllauthLoginView
+from allauth.core.internal.ratelimit import parse_rates
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,3 +55,18 @@ def token_revoke_view(request):
     if token_revoke(request.user):
         messages.success(request, _("Your API token is revoked: it no longer works."))
     return redirect("account")
+
+
+class LoginView(AllauthLoginView):
+    """allauth's sign-in page, answering 429 with ``Retry-After`` once the failed attempts
+    for an account (or from an address) reach ``ACCOUNT_RATE_LIMITS["login_failed"]``: the
+    page still says so in words, and a client that reads status codes sees it too."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+        if "too_many_login_attempts" in codes:
+            rates = parse_rates(allauth_settings.RATE_LIMITS.get("login_failed"))
+            response.status_code = 429
+            response["Retry-After"] = str(int(max((r.duration for r in rates), default=300)))
+        return response

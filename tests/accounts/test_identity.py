@@ -175,7 +175,8 @@ def test_wrong_passwords_lock_the_login_even_for_the_right_password(client, sett
 
     response = sign_in(client, "kari")
 
-    assert response.status_code == 200
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == 300  # the longest window of "login_failed"
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert signed_in_user_id(client) is None
     # The e-mail address names the same account: no way around the limit.
