@@ -7,11 +7,16 @@ and a person in every role the access rules know::
         partnership = roles.partnership_in("under_review")
         user = roles.user("coordinator")
 
+A few extras are made only when a test asks for them, so the world of every other test stays
+the same: ``roles.unrepresented_organisation`` (an organisation nobody represents). And
+``roles.unverify(roles.organisation)`` takes its verification back, for the tests of verifying.
+
 ``ROLE_NAMES`` lists the roles in the order the rules tables are written.
 """
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +29,7 @@ from partnerships.models import Partnership, PartnershipEvent
 from tests.factories import (
     CountyFactory,
     MunicipalityFactory,
+    OrganisationFactory,
     PartnershipFactory,
     UserFactory,
     admin_user,
@@ -97,6 +103,21 @@ class Roles:
         if name not in ROLE_NAMES:
             raise KeyError(f"no role {name!r}; the roles are {', '.join(ROLE_NAMES)}")
         return getattr(self, name)
+
+    def unverify(self, organisation: Organisation) -> Organisation:
+        """``organisation`` (verified in this world) as a registration nobody has verified yet;
+        its representative and the coordinators where it operates stay who they are."""
+        Organisation.objects.filter(pk=organisation.pk).update(
+            verified=False, verified_at=None, verified_by=None
+        )
+        organisation.refresh_from_db()
+        return organisation
+
+    @cached_property
+    def unrepresented_organisation(self) -> Organisation:
+        """An organisation nobody represents and that operates nowhere yet, made on first use:
+        a link to it cannot await a representative's answer (it is vouched for instead)."""
+        return OrganisationFactory(name="Tromsø kor")
 
     def partnership_in(self, status: str, **kwargs) -> Partnership:
         """A partnership of ``municipality`` and ``organisation`` (lead), both links confirmed,

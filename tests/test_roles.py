@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 
+from organisations.models import Organisation
 from partnerships.choices import LinkState, Status
 from partnerships.models import Partnership
 from tests.roles import ROLE_NAMES
@@ -36,3 +37,20 @@ def test_partnership_in_any_status(roles, status):
         assert steps[0] == (Status.DRAFT, Status.UNDER_REVIEW)
         assert steps[-1][1] == status
         assert all(a[1] == b[0] for a, b in itertools.pairwise(steps))
+
+
+def test_the_unrepresented_organisation_is_made_on_first_use_only(roles):
+    assert Organisation.objects.count() == 2
+    organisation = roles.unrepresented_organisation
+    assert roles.unrepresented_organisation == organisation  # the same one each time
+    assert Organisation.objects.count() == 3
+    assert not organisation.memberships.exists()
+    assert organisation not in (roles.organisation, roles.other_organisation)
+
+
+def test_unverify_keeps_the_people(roles):
+    organisation = roles.unverify(roles.organisation)
+    assert not Organisation.objects.get(pk=organisation.pk).verified
+    assert not organisation.verified and organisation.verified_by is None
+    assert roles.representative.memberships.get().organisation == organisation
+    assert Organisation.objects.get(pk=roles.other_organisation.pk).verified

@@ -22,7 +22,6 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     admin_user,
-    analyst,
     coordinator_of,
     representative_of,
 )
@@ -231,18 +230,14 @@ def test_me_flags(api_client, roles, role, flags):
 # --- memberships: who sees which ------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_membership_list_is_scoped(api_client):
-    bergen, oslo = MunicipalityFactory(), MunicipalityFactory()
-    club, choir = OrganisationFactory(), OrganisationFactory()
-    coordinator = coordinator_of(bergen)
-    colleague = MembershipFactory(municipality=bergen)
-    elsewhere = MembershipFactory(municipality=oslo)
-    representative = representative_of(club)
+def test_membership_list_is_scoped(api_client, roles):
+    coordinator, representative = roles.coordinator, roles.representative
+    colleague = MembershipFactory(municipality=roles.municipality)
+    elsewhere = roles.other_coordinator.memberships.get()
     club_colleague = MembershipFactory(
-        role=MembershipRole.REPRESENTATIVE, municipality=None, organisation=club
+        role=MembershipRole.REPRESENTATIVE, municipality=None, organisation=roles.organisation
     )
-    MembershipFactory(role=MembershipRole.REPRESENTATIVE, municipality=None, organisation=choir)
+    # and another organisation's: ``roles.other_representative``
 
     def visible(user) -> set[int]:
         sign_in(api_client, user)
@@ -254,9 +249,9 @@ def test_membership_list_is_scoped(api_client):
     own_representation = representative.memberships.get().pk
     assert visible(coordinator) == {own_coordination, colleague.pk}
     assert visible(representative) == {own_representation, club_colleague.pk}
-    assert visible(analyst()) == set()
-    assert visible(UserFactory()) == set()
-    assert visible(admin_user()) == set(Membership.objects.values_list("pk", flat=True))
+    assert visible(roles.analyst) == set()
+    assert visible(roles.plain) == set()
+    assert visible(roles.admin) == set(Membership.objects.values_list("pk", flat=True))
     assert elsewhere.pk not in visible(coordinator)
 
     api_client.logout()
@@ -528,9 +523,8 @@ class TestInvitationAPI(ListCase, RetrieveCase, DeleteCase):
         assert obj.status == "revoked"
 
 
-@pytest.mark.django_db
-def test_invitation_list_is_scoped(api_client, places):
-    municipality, organisation = places
+def test_invitation_list_is_scoped(api_client, roles):
+    municipality, organisation = roles.municipality, roles.organisation
     here = InvitationFactory(municipality=municipality)
     elsewhere = InvitationFactory()
     for_the_club = InvitationFactory(
@@ -543,11 +537,11 @@ def test_invitation_list_is_scoped(api_client, places):
         assert response.status_code == 200
         return {row["id"] for row in response.json()["results"]}
 
-    assert visible(coordinator_of(municipality)) == {here.pk}
-    assert visible(representative_of(organisation)) == {for_the_club.pk}
-    assert visible(analyst()) == set()
-    assert visible(UserFactory()) == set()
-    assert visible(admin_user()) == {here.pk, elsewhere.pk, for_the_club.pk}
+    assert visible(roles.coordinator) == {here.pk}
+    assert visible(roles.representative) == {for_the_club.pk}
+    assert visible(roles.analyst) == set()
+    assert visible(roles.plain) == set()
+    assert visible(roles.admin) == {here.pk, elsewhere.pk, for_the_club.pk}
     api_client.logout()
     assert api_client.get(INVITATIONS).status_code == 401
 

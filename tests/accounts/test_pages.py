@@ -397,13 +397,8 @@ INBOX, QUEUE, MINE = "/partnerships/inbox/", "/organisations/verification/", "/p
         ("plain", [], [INBOX, QUEUE, MINE]),
     ],
 )
-def test_the_navigation_links_each_role_to_its_work(client, role, shown, hidden):
-    user = {
-        "coordinator": lambda: coordinator_of(MunicipalityFactory()),
-        "representative": lambda: representative_of(OrganisationFactory()),
-        "plain": UserFactory,
-    }[role]()
-    client.force_login(user)
+def test_the_navigation_links_each_role_to_its_work(client, roles, role, shown, hidden):
+    client.force_login(roles.user(role))
     nav = client.get("/").content.decode().split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
     for path in shown:
         assert f'href="{path}"' in nav

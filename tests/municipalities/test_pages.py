@@ -21,14 +21,14 @@ from tests.factories import (
     PartnershipFactory,
     VolunteerCentreFactory,
     admin_user,
-    analyst,
     coordinator_of,
     organisation_in,
-    representative_of,
 )
 
 pytestmark = pytest.mark.django_db
 
+#: The roles of ``tests.roles`` these pages are checked for; "coordinator" and "representative"
+#: are those of ``roles.municipality`` (and of an organisation operating there).
 ROLES = ["anonymous", "coordinator", "other_coordinator", "representative", "analyst", "admin"]
 #: The roles that may not edit a municipality's profile, and what they get.
 NOT_EDITORS = [("other_coordinator", 403), ("representative", 403), ("analyst", 403)]
@@ -62,20 +62,8 @@ def stub_urls(settings):
     settings.ROOT_URLCONF = __name__
 
 
-def actor(role: str, municipality):
-    """A user with ``role`` relative to ``municipality`` (None for anonymous)."""
-    return {
-        "anonymous": lambda: None,
-        "coordinator": lambda: coordinator_of(municipality),
-        "other_coordinator": lambda: coordinator_of(MunicipalityFactory()),
-        "representative": lambda: representative_of(organisation_in(municipality)),
-        "analyst": analyst,
-        "admin": admin_user,
-    }[role]()
-
-
 def sign_in(client, user):
-    if user is not None:
+    if user.is_authenticated:
         client.force_login(user)
     return client
 
@@ -117,9 +105,9 @@ def established_and_proposals(municipality, *, established: int, proposals: int 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_sees_the_list(client, role):
-    municipality = MunicipalityFactory(name="Bergen")
-    sign_in(client, actor(role, municipality))
+def test_everyone_sees_the_list(client, roles, role):
+    municipality = roles.municipality
+    sign_in(client, roles.user(role))
     response = client.get(list_url())
     assert response.status_code == 200
     assert detail_url(municipality) in response.content.decode()
@@ -292,12 +280,12 @@ def test_list_counts_in_one_query(client):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_sees_a_municipality(client, role):
-    municipality = MunicipalityFactory(name="Bergen")
-    sign_in(client, actor(role, municipality))
+def test_everyone_sees_a_municipality(client, roles, role):
+    municipality = roles.municipality
+    sign_in(client, roles.user(role))
     response = client.get(detail_url(municipality))
     assert response.status_code == 200
-    assert "<h1>Bergen</h1>" in response.content.decode()
+    assert "<h1>Oslo</h1>" in response.content.decode()
 
 
 def test_unknown_municipality_is_404(client):
@@ -366,26 +354,18 @@ def test_dashboard_link(client, stub_urls):
         ("admin", {"Active", "Completed", "Proposal", "Declined"}),
     ],
 )
-def test_partnerships_of_the_municipality_that_the_user_may_read(client, role, sees):
-    municipality = MunicipalityFactory()
-    user = actor(role, municipality)
-    organisation = (
-        user.memberships.get().organisation if role == "representative" else OrganisationFactory()
-    )
+def test_partnerships_of_the_municipality_that_the_user_may_read(client, roles, role, sees):
+    municipality = roles.municipality
     for title, status in [
         ("Active", Status.ACTIVE),
         ("Completed", Status.COMPLETED),
         ("Proposal", Status.UNDER_REVIEW),
         ("Declined", Status.DECLINED),
     ]:
-        PartnershipFactory(
-            title=title,
-            status=status,
-            links__municipalities=[municipality],
-            links__organisations={organisation: "lead"},
-        )
+        # of ``roles.organisation``, the organisation the representative represents
+        roles.partnership_in(status, title=title)
     PartnershipFactory(title="Elsewhere", status=Status.ACTIVE)
-    sign_in(client, user)
+    sign_in(client, roles.user(role))
     table = client.get(detail_url(municipality)).context["partnerships"]
     assert {row.record.title for row in table.rows} == sees
 
@@ -467,13 +447,15 @@ def test_organisations_verified_first_and_limited(client, stub_urls):
         ("admin", True),
     ],
 )
-def test_edit_button_and_inbox_link_only_for_its_coordinators(client, stub_urls, role, may_edit):
-    municipality = MunicipalityFactory()
+def test_edit_button_and_inbox_link_only_for_its_coordinators(
+    client, stub_urls, roles, role, may_edit
+):
+    municipality = roles.municipality
     for _ in range(2):
         PartnershipFactory(status=Status.UNDER_REVIEW, links__municipalities=[municipality])
     PartnershipFactory(status=Status.DRAFT, links__municipalities=[municipality])
     PartnershipFactory(status=Status.UNDER_REVIEW)  # another municipality's
-    sign_in(client, actor(role, municipality))
+    sign_in(client, roles.user(role))
     html = client.get(detail_url(municipality)).content.decode()
     assert (f'href="{edit_url(municipality)}"' in html) is may_edit
     assert ("Edit profile" in html) is may_edit
@@ -535,13 +517,14 @@ def with_centres(data: dict, centres: list[dict], *, initial: int = 0) -> dict:
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
-def test_coordinator_and_admin_open_the_form(client, role):
-    municipality = MunicipalityFactory(
-        population=5000, volunteer_policy_adopted=True, volunteer_policy_year=2015
-    )
+def test_coordinator_and_admin_open_the_form(client, roles, role):
+    municipality = roles.municipality
+    municipality.population = 5000
+    municipality.volunteer_policy_adopted, municipality.volunteer_policy_year = True, 2015
+    municipality.save()
     organisation = organisation_in(municipality, name="Sentralens lag")
     VolunteerCentreFactory(municipality=municipality, name="Sentralen", organisation=organisation)
-    sign_in(client, actor(role, municipality))
+    sign_in(client, roles.user(role))
     response = client.get(edit_url(municipality))
     assert response.status_code == 200
     html = response.content.decode()
@@ -572,9 +555,11 @@ def test_form_query_count_does_not_grow_with_the_centres(client):
 
 
 @pytest.mark.parametrize(("role", "status"), NOT_EDITORS)
-def test_others_may_not_open_or_post_the_form(client, role, status):
-    municipality = MunicipalityFactory(population=100)
-    sign_in(client, actor(role, municipality))
+def test_others_may_not_open_or_post_the_form(client, roles, role, status):
+    municipality = roles.municipality
+    municipality.population = 100
+    municipality.save()
+    sign_in(client, roles.user(role))
     assert client.get(edit_url(municipality)).status_code == status
     assert client.post(edit_url(municipality), profile_data()).status_code == status
     municipality.refresh_from_db()
@@ -755,14 +740,14 @@ def test_a_centre_keeps_its_organisation_even_if_it_no_longer_operates_there(cli
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_sees_a_county(client, role):
-    county = CountyFactory(name="Vestland")
-    municipality = MunicipalityFactory(name="Bergen", county=county)
-    sign_in(client, actor(role, municipality))
+def test_everyone_sees_a_county(client, roles, role):
+    municipality = roles.municipality
+    county = municipality.county
+    sign_in(client, roles.user(role))
     response = client.get(county_url(county))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>Vestland</h1>" in html
+    assert "<h1>Oslo fylke</h1>" in html
     assert detail_url(municipality) in html
 
 

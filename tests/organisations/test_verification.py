@@ -16,7 +16,6 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     admin_user,
-    analyst,
     coordinator_of,
     norwegian_org_number,
     organisation_in,
@@ -270,15 +269,10 @@ def test_the_queue_asks_anonymous_users_to_sign_in(client):
     assert reverse("account_login") in response["Location"]
 
 
-@pytest.mark.parametrize("role", ["no_role", "representative", "analyst"])
-def test_the_queue_is_forbidden_to_those_who_coordinate_nothing(client, role):
-    organisation = organisation_in(MunicipalityFactory())
-    user = {
-        "no_role": UserFactory,
-        "representative": lambda: representative_of(organisation),
-        "analyst": analyst,
-    }[role]()
-    client.force_login(user)
+@pytest.mark.parametrize("role", ["plain", "representative", "analyst"])
+def test_the_queue_is_forbidden_to_those_who_coordinate_nothing(client, roles, role):
+    organisation = roles.unverify(roles.organisation)  # the representative's
+    client.force_login(roles.user(role))
     assert client.get(QUEUE).status_code == 403
     assert client.post(QUEUE, {"organisation": organisation.pk}).status_code == 403
     organisation.refresh_from_db()
@@ -409,15 +403,10 @@ def test_the_api_queue_answers_401_to_anonymous_users(api_client):
     assert api_client.get(API_QUEUE).status_code == 401
 
 
-@pytest.mark.parametrize("role", ["no_role", "representative", "analyst"])
-def test_the_api_queue_is_403_for_others(api_client, role):
-    organisation = organisation_in(MunicipalityFactory())
-    user = {
-        "no_role": UserFactory,
-        "representative": lambda: representative_of(organisation),
-        "analyst": analyst,
-    }[role]()
-    api_client.force_login(user)
+@pytest.mark.parametrize("role", ["plain", "representative", "analyst"])
+def test_the_api_queue_is_403_for_others(api_client, roles, role):
+    roles.unverify(roles.organisation)  # the representative's, waiting in the queue
+    api_client.force_login(roles.user(role))
     assert api_client.get(API_QUEUE).status_code == 403
 
 
