@@ -22,6 +22,7 @@ from django.db.models import Q
 from rest_framework.throttling import BaseThrottle
 
 from accounts.emails import normalise
+from registry.api.parsers import body_fields
 
 CACHE_PREFIX = "api-token-failures"
 
@@ -65,7 +66,7 @@ class TokenFailureThrottle(BaseThrottle):
         """(cache key, limit, window in seconds) of each counter this request touches."""
         if self._keys is None:
             limits = settings.API_TOKEN_FAILURE_LIMITS
-            login = request.data.get("username", "")
+            login = body_fields(request).get("username", "")
             login = login if isinstance(login, str) else ""
             ip = get_adapter().get_client_ip(request)  # DRF's Request passes META on
             login_limit, login_window = limits["login"]

@@ -11,7 +11,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -44,6 +43,7 @@ from accounts.services import (
 )
 from accounts.throttling import TokenFailureThrottle
 from accounts.tokens import token_get
+from registry.api.parsers import body_fields
 from registry.api.schema import ErrorSerializer, error_responses
 
 _ADMIN_ONLY = "Registry administrators only; anyone else gets 403 (401 when not signed in)."
@@ -368,15 +368,16 @@ class TokenView(ObtainAuthToken):
     # The API's general throttles (with the "token" scope's own rate), and the failure count.
     throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, TokenFailureThrottle]
     throttle_scope = "token"
-    # The API's JSON parser (with its limits), and form posts as DRF's token view takes them.
-    parser_classes = [*api_settings.DEFAULT_PARSER_CLASSES, FormParser, MultiPartParser]
+    # JSON only, like every other request body of the API (DRF's token view adds forms).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         summary="Obtain an API token",
         description=(
-            "Username (or e-mail address) and password in, a token out; send it as "
-            "`Authorization: Token <key>`. The same token is returned until it is renewed or "
-            "revoked on the account page, or the password changes. An account whose e-mail "
+            "Username (or e-mail address) and password in (a JSON body), a token out; send "
+            "it as `Authorization: Bearer <key>` or `Authorization: Token <key>`. The same "
+            "token is returned until it is renewed or revoked on the account page, or the "
+            "password changes. An account whose e-mail "
             "address is not confirmed yet gets 400. After 5 failed attempts for one account "
             "within 5 minutes, or 20 from one client address, every attempt answers 429 "
             "(even with the right password) until the time in `Retry-After` has passed."
@@ -405,7 +406,7 @@ class TokenView(ObtainAuthToken):
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError:
-            if request.data.get("username") and request.data.get("password"):
+            if body_fields(request).get("username") and body_fields(request).get("password"):
                 for throttle in self.get_throttles():
                     if isinstance(throttle, TokenFailureThrottle):
                         throttle.record_failure(request)

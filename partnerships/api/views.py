@@ -24,6 +24,7 @@ from partnerships.models import Partnership
 from partnerships.workflow import TRANSITIONS, partnership_transition
 from registry.api.history import HistoryEntrySerializer, history_entries
 from registry.api.pagination import IdCursorPagination
+from registry.api.parsers import body_fields
 from registry.api.schema import error_responses
 
 WRITE_ERRORS = error_responses(400, 401, 403)
@@ -214,8 +215,8 @@ class PartnershipViewSet(
     def _answer_link(self, request, answer):
         partnership = self.get_object()
         # Permission before the body: someone who may not answer gets a 403, not a 400.
-        municipality = _lookup(Municipality, request.data.get("municipality"))
-        organisation = _lookup(Organisation, request.data.get("organisation"))
+        municipality = _lookup(Municipality, body_fields(request).get("municipality"))
+        organisation = _lookup(Organisation, body_fields(request).get("organisation"))
         if (municipality or organisation) and not permissions.can_answer_link(
             request.user, partnership, municipality=municipality, organisation=organisation
         ):

@@ -58,3 +58,11 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("The body is not valid JSON: %(error)s") % {"error": error}
             ) from error
+
+
+def body_fields(request) -> dict:
+    """The request body's fields when it is a JSON object, else none: for code that reads a
+    field or two before the serializer validates the body (a list or a number is a body
+    too, and the serializer names it as wrong)."""
+    data = request.data
+    return data if isinstance(data, dict) else {}

@@ -2,11 +2,36 @@
 
 Use ``ERROR_RESPONSES[code]`` (or ``error_responses(400, 403, ...)``) in ``extend_schema``'s
 ``responses`` so every error is described by the same ``Error`` component.
+
+The schema is for machines: it is generated in English whatever the caller's language
+(``SchemaGenerator``), so that it is the same document for everyone and a generated client's
+names do not depend on who fetched it. Error messages in responses stay translated.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from django.utils import translation
+from drf_spectacular import generators
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+#: The language of the schema: its descriptions, enum labels and names.
+SCHEMA_LANGUAGE = "en"
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """drf-spectacular's generator, always in English (``SPECTACULAR_SETTINGS``'s
+    ``DEFAULT_GENERATOR_CLASS``: the served schema and ``manage.py spectacular`` alike).
+
+    Every lazy string is resolved while the schema is built (drf-spectacular normalises the
+    result), so the document leaves this method with no language left to apply.
+    """
+
+    def get_schema(self, request=None, public=False):
+        with translation.override(SCHEMA_LANGUAGE):
+            return super().get_schema(request=request, public=public)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -30,8 +55,8 @@ class ErrorSerializer(serializers.Serializer):
 _DESCRIPTIONS = {
     400: "Bad input: `errors` names each bad field.",
     401: (
-        "No credentials, or invalid ones: sign in, or send `Authorization: Token <key>` "
-        "(from `POST /api/v1/auth/token/`)."
+        "No credentials, or invalid ones: sign in, or send `Authorization: Bearer <key>` "
+        "or `Authorization: Token <key>` (the key from `POST /api/v1/auth/token/`)."
     ),
     403: "Signed in, but not allowed to do this.",
     404: "No such record.",
@@ -74,6 +99,28 @@ class BlankableEmailFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return _blankable(self.target, {"type": "string", "format": "email"})
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token described twice, as alternatives: an HTTP bearer scheme (what generated
+    clients send) and an API key in the ``Authorization`` header with the ``Token`` prefix."""
+
+    target_class = "registry.api.authentication.TokenAuthentication"
+    name = ["bearerAuth", "tokenAuth"]
+    priority = 1
+
+    def get_security_requirement(self, auto_schema):
+        return [{"bearerAuth": []}, {"tokenAuth": []}]
+
+    def get_security_definition(self, auto_schema):
+        how = (
+            "The key from `POST /api/v1/auth/token/` (or the account page). It is sent as "
+            "`Authorization: Bearer <key>` or `Authorization: Token <key>`; both work."
+        )
+        return [
+            {"type": "http", "scheme": "bearer", "description": how},
+            {"type": "apiKey", "in": "header", "name": "Authorization", "description": how},
+        ]
 
 
 # Every operation can answer these: a bad parameter (400), a bad token (401), a right it

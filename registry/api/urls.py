@@ -1,19 +1,23 @@
 """Everything under /api/v1/."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from registry.api import schema  # noqa: F401  (registers the schema extensions)
-from registry.api.views import not_found
+from registry.api.views import ApiRootView, SchemaView, not_found
 
 urlpatterns = [
+    # The endpoints by name, with their URLs (only the root itself: unknown paths below it
+    # still reach the JSON 404 at the end).
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api.urls")),
     path("", include("municipalities.api.urls")),
     path("", include("registry.municipality_api")),
     path("", include("organisations.api.urls")),
     path("", include("partnerships.api.urls")),
     path("stats/", include("partnerships.api.stats_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema is English whatever the caller's language (registry.api.schema).
+    path("schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI inside the site's layout, its start-up script served as a file (the Content
     # Security Policy allows no inline script).
     path(

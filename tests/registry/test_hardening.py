@@ -223,3 +223,26 @@ def test_the_token_endpoint_has_its_own_rate(api_client, settings):
     body = {"username": user.username, "password": "correct horse battery"}
     answers = [api_client.post("/api/v1/auth/token/", body).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "42", '"text"', "null"])
+def test_a_body_that_is_not_an_object_answers_400(api_client, body):
+    from tests.factories import admin_user
+
+    partnership = PartnershipFactory(status="active")
+    answers = [
+        api_client.generic("POST", "/api/v1/auth/token/", body, content_type="application/json")
+    ]
+    api_client.force_authenticate(admin_user())
+    for action in ("confirm-link", "decline-link"):
+        answers.append(
+            api_client.generic(
+                "POST",
+                f"/api/v1/partnerships/{partnership.pk}/{action}/",
+                body,
+                content_type="application/json",
+            )
+        )
+    for response in answers:
+        assert response.status_code == 400, (response.wsgi_request.path, response.content)
+        assert response["Content-Type"].startswith("application/json")
