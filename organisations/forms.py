@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import coordinated_municipality_ids, represented_organisation_ids
 from municipalities.choices import Country
 from municipalities.models import Municipality
 from organisations.choices import MAX_CATEGORIES, IcnpoCategory
@@ -107,6 +108,20 @@ class MunicipalityCheckboxes(forms.CheckboxSelectMultiple):
         return context
 
 
+def default_country(user) -> str:
+    """The country a new organisation most likely is in: that of a municipality the user
+    coordinates, else of an organisation they represent, else Norway."""
+    if user is not None and user.is_authenticated:
+        for queryset in (
+            Municipality.objects.filter(pk__in=coordinated_municipality_ids(user)),
+            Organisation.objects.filter(pk__in=represented_organisation_ids(user)),
+        ):
+            country = queryset.order_by("pk").values_list("country", flat=True).first()
+            if country:
+                return country
+    return Country.NORWAY
+
+
 class OrganisationForm(forms.Form):
     name = _model_field("name")
     country = _model_field("country")
@@ -140,11 +155,16 @@ class OrganisationForm(forms.Form):
     contact_person = _model_field("contact_person")
     address = _model_field("address")
 
-    def __init__(self, *args, organisation: Organisation | None = None, **kwargs):
+    def __init__(self, *args, organisation: Organisation | None = None, user=None, **kwargs):
         if organisation is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(organisation)
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        # Every organisation has a country: the list starts at the user's own (a new
+        # registration) or the organisation's, never at an empty "---------".
+        self.fields["country"].choices = Country.choices
+        if organisation is None:
+            self.fields["country"].initial = default_country(user)
         linked = kwargs.get("initial", {}).get("municipalities", ())
         self.fields["municipalities"].choices = municipality_choices(extra_ids=linked)
         # The organisation number is checked as it is typed, and again when the country

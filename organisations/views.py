@@ -121,7 +121,7 @@ def _save_form(request, form: OrganisationForm, write):
 def organisation_create_view(request):
     if not can_create_organisation(request.user):
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST":
         organisation = _save_form(
             request,

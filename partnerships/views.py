@@ -172,6 +172,13 @@ def _detail_context(request, partnership, *, failed: TransitionForm | None = Non
             transition_forms.append(failed)
         else:
             transition_forms.append(TransitionForm(transition=transition, partnership=partnership))
+    # The workflow box is for those it concerns: the partners themselves and administrators
+    # (the rule that also shows them who took each step), and only when there is something
+    # to do or to read in it: never an empty box, never a public one.
+    concerned = bool(transition_forms) or permissions.can_view_partnership_personal_data(
+        user, partnership
+    )
+    events = _event_rows(user, partnership) if concerned else []
     return {
         "partnership": partnership,
         "municipality_links": [
@@ -194,7 +201,8 @@ def _detail_context(request, partnership, *, failed: TransitionForm | None = Non
         "promoting_factors": _labels(PromotingFactor, partnership.promoting_factors),
         "hindering_factors": _labels(HinderingFactor, partnership.hindering_factors),
         "transition_forms": transition_forms,
-        "events": _event_rows(user, partnership),
+        "events": events,
+        "show_workflow": bool(transition_forms or events),
         "change_request": selectors.last_change_request(partnership),
         "can_edit": permissions.can_edit_partnership(user, partnership),
         "can_read_history": permissions.can_read_history(user, partnership),

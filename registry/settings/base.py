@@ -184,6 +184,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers in each language's own style: English in the British style
+# (registry/formats/en); Norwegian keeps Django's nb formats.
+FORMAT_MODULE_PATH = ["registry.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
@@ -219,7 +222,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated request gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # "Authorization: Token <key>" or "Authorization: Bearer <key>".
+        "registry.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -249,14 +253,24 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Nordic registry of municipal–voluntary collaborations API",
+    # ASCII (a plain hyphen): generated clients derive their package name from it.
+    "TITLE": "Nordic registry of municipal-voluntary collaborations API",
     "DESCRIPTION": (
         "Municipalities, voluntary organisations and their partnerships, with the "
-        "statistics the national dashboards show. Read endpoints are open to everyone "
-        "(no personal data); writes need a session or a token "
-        "(`Authorization: Token <key>`, from `POST /api/v1/auth/token/`)."
+        "statistics the national dashboards show. `GET /api/v1/` lists the endpoints. "
+        "Read endpoints are open to everyone (no personal data); writes need a session or "
+        "a token (`Authorization: Bearer <key>` or `Authorization: Token <key>`, the key "
+        "from `POST /api/v1/auth/token/`). Request bodies are JSON.\n\n"
+        "Lists come in pages, in one of two styles, each shown on its list: the large lists "
+        "(organisations, partnerships) by cursor (`next`, `previous`, `results`; pass "
+        "`page_size`, then follow `next` as it is until it is null), the others by page "
+        "number (`count`, `next`, `previous`, `results`; `page` and `page_size`). "
+        "`page_size` is at most 500. This document is in English whatever the caller's "
+        "language; error messages follow `Accept-Language` (`nb` or `en`)."
     ),
     "VERSION": "1.0.0",
+    # The schema in English for every caller (registry.api.schema).
+    "DEFAULT_GENERATOR_CLASS": "registry.api.schema.SchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.choices import MembershipRole
 from accounts.models import Membership
 from organisations.choices import OrganisationKind
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationCategory
 from organisations.services import organisation_update
 from partnerships.choices import Status
 from tests.factories import (
@@ -17,7 +17,6 @@ from tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
     UserFactory,
-    admin_user,
     analyst,
     coordinator_of,
     organisation_in,
@@ -36,7 +35,7 @@ def detail_url(organisation) -> str:
 
 
 def sign_in(client, user):
-    if user is not None:
+    if user.is_authenticated:
         client.force_login(user)
     return client
 
@@ -198,29 +197,21 @@ def test_profile_query_count_does_not_grow_with_its_partnerships(client):
         ("analyst", False),
         ("other_representative", False),
         ("representative", True),
-        ("coordinator_elsewhere", True),
+        ("other_coordinator", True),  # a coordinator where the organisation does not operate
         ("admin", True),
     ],
 )
-def test_profile_shows_contact_details_only_to_those_allowed(client, role, sees_contact):
-    municipality = MunicipalityFactory(name="Lillehammer")
-    organisation = organisation_in(
-        municipality,
-        categories=["4", "1"],
+def test_profile_shows_contact_details_only_to_those_allowed(client, roles, role, sees_contact):
+    organisation = roles.organisation
+    Organisation.objects.filter(pk=organisation.pk).update(
         name="Lillehammer besøkstjeneste",
         email="besok@example.no",
         contact_person="Per Persen",
         description="Besøksvenner for eldre.",
     )
-    user = {
-        "anonymous": lambda: None,
-        "analyst": analyst,
-        "other_representative": lambda: representative_of(OrganisationFactory()),
-        "representative": lambda: representative_of(organisation),
-        "coordinator_elsewhere": lambda: coordinator_of(MunicipalityFactory()),
-        "admin": admin_user,
-    }[role]()
-    sign_in(client, user)
+    for rank, category in enumerate(["4", "1"], start=1):
+        OrganisationCategory.objects.create(organisation=organisation, category=category, rank=rank)
+    sign_in(client, roles.user(role))
 
     response = client.get(detail_url(organisation))
 
@@ -239,30 +230,19 @@ def test_profile_of_an_unknown_organisation_is_404(client):
     assert client.get("/organisations/999999/").status_code == 404
 
 
-def test_profile_lists_partnerships_and_proposals_to_those_who_may_see_them(client):
-    oslo, bergen = MunicipalityFactory(name="Oslo"), MunicipalityFactory(name="Bergen")
-    organisation = organisation_in(oslo)
-    PartnershipFactory(
-        title="Leksehjelp på biblioteket",
-        links__municipalities=[oslo],
-        links__organisations={organisation: "lead"},
-    )
-    PartnershipFactory(
-        title="Sommerskole (forslag)",
-        status=Status.UNDER_REVIEW,
-        start_date=None,
-        links__municipalities=[oslo],
-        links__organisations={organisation: "lead"},
-    )
+def test_profile_lists_partnerships_and_proposals_to_those_who_may_see_them(client, roles):
+    organisation = roles.organisation
+    roles.partnership_in(Status.ACTIVE, title="Leksehjelp på biblioteket")
+    roles.partnership_in(Status.UNDER_REVIEW, title="Sommerskole (forslag)")
 
     anonymous = client.get(detail_url(organisation)).content.decode()
     assert "Leksehjelp på biblioteket" in anonymous
     assert "Sommerskole (forslag)" not in anonymous
 
     for user, sees in [
-        (representative_of(organisation), True),
-        (coordinator_of(oslo), True),
-        (coordinator_of(bergen), False),
+        (roles.representative, True),
+        (roles.coordinator, True),
+        (roles.other_coordinator, False),
     ]:
         client.force_login(user)
         body = client.get(detail_url(organisation)).content.decode()
@@ -276,23 +256,14 @@ def test_profile_lists_partnerships_and_proposals_to_those_who_may_see_them(clie
         ("anonymous", False, False, False),
         ("analyst", False, False, False),
         ("representative", True, False, True),
-        ("coordinator_here", False, True, True),
-        ("coordinator_elsewhere", False, False, False),
+        ("coordinator", False, True, True),  # where the organisation operates
+        ("other_coordinator", False, False, False),
         ("admin", True, True, True),
     ],
 )
-def test_profile_buttons_follow_the_permissions(client, role, edit, verify, history):
-    municipality = MunicipalityFactory()
-    organisation = organisation_in(municipality)
-    user = {
-        "anonymous": lambda: None,
-        "analyst": analyst,
-        "representative": lambda: representative_of(organisation),
-        "coordinator_here": lambda: coordinator_of(municipality),
-        "coordinator_elsewhere": lambda: coordinator_of(MunicipalityFactory()),
-        "admin": admin_user,
-    }[role]()
-    sign_in(client, user)
+def test_profile_buttons_follow_the_permissions(client, roles, role, edit, verify, history):
+    organisation = roles.unverify(roles.organisation)
+    sign_in(client, roles.user(role))
 
     body = client.get(detail_url(organisation)).content.decode()
 
@@ -301,10 +272,9 @@ def test_profile_buttons_follow_the_permissions(client, role, edit, verify, hist
     assert (reverse("organisation-history", args=[organisation.pk]) in body) is history
 
 
-def test_no_verify_button_once_verified(client):
-    municipality = MunicipalityFactory()
-    organisation = organisation_in(municipality, verified=True)
-    client.force_login(coordinator_of(municipality))
+def test_no_verify_button_once_verified(client, roles):
+    organisation = roles.organisation  # verified
+    client.force_login(roles.coordinator)
     body = client.get(detail_url(organisation)).content.decode()
     assert reverse("organisation-verify", args=[organisation.pk]) not in body
     assert 'class="badge verified"' in body
@@ -348,16 +318,11 @@ def test_history_shows_a_verification_readably(client):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("analyst", 403), ("other_representative", 403), ("coordinator_elsewhere", 403)],
+    [("analyst", 403), ("other_representative", 403), ("other_coordinator", 403)],
 )
-def test_history_is_forbidden_to_others(client, role, status):
-    organisation = organisation_in(MunicipalityFactory())
-    user = {
-        "analyst": analyst,
-        "other_representative": lambda: representative_of(OrganisationFactory()),
-        "coordinator_elsewhere": lambda: coordinator_of(MunicipalityFactory()),
-    }[role]()
-    client.force_login(user)
+def test_history_is_forbidden_to_others(client, roles, role, status):
+    organisation = roles.organisation
+    client.force_login(roles.user(role))
     assert client.get(reverse("organisation-history", args=[organisation.pk])).status_code == 403
 
 
@@ -454,20 +419,15 @@ def test_a_number_already_registered_is_refused(client):
 
 
 @pytest.mark.parametrize("role", ["analyst", "other_representative", "coordinator"])
-def test_edit_is_forbidden_to_others(client, role):
-    municipality = MunicipalityFactory()
-    organisation = organisation_in(municipality, name="Uendret")
-    user = {
-        "analyst": analyst,
-        "other_representative": lambda: representative_of(OrganisationFactory()),
-        "coordinator": lambda: coordinator_of(municipality),
-    }[role]()
-    client.force_login(user)
+def test_edit_is_forbidden_to_others(client, roles, role):
+    organisation = roles.organisation  # the coordinator's municipality is where it operates
+    name = organisation.name
+    client.force_login(roles.user(role))
     url = reverse("organisation-edit", args=[organisation.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, form_data()).status_code == 403
     organisation.refresh_from_db()
-    assert organisation.name == "Uendret"
+    assert organisation.name == name
 
 
 def test_edit_asks_anonymous_users_to_sign_in(client):
@@ -494,16 +454,10 @@ def test_a_coordinator_where_it_operates_verifies(client):
     assert "is verified" in response.content.decode()
 
 
-@pytest.mark.parametrize("role", ["representative", "coordinator_elsewhere", "analyst"])
-def test_others_may_not_verify(client, role):
-    municipality = MunicipalityFactory()
-    organisation = organisation_in(municipality)
-    user = {
-        "representative": lambda: representative_of(organisation),
-        "coordinator_elsewhere": lambda: coordinator_of(MunicipalityFactory()),
-        "analyst": analyst,
-    }[role]()
-    client.force_login(user)
+@pytest.mark.parametrize("role", ["representative", "other_coordinator", "analyst"])
+def test_others_may_not_verify(client, roles, role):
+    organisation = roles.unverify(roles.organisation)
+    client.force_login(roles.user(role))
     response = client.post(reverse("organisation-verify", args=[organisation.pk]))
     assert response.status_code == 403
     organisation.refresh_from_db()
@@ -631,3 +585,59 @@ def test_the_form_wires_the_check_to_the_number_and_the_country(client):
     assert body.count(f'hx-get="{url}"') == 2  # the number field and the country select
     assert 'hx-trigger="keyup changed delay:500ms, change"' in body
     assert 'id="org-number-check" class="number-check" aria-live="polite"' in body
+
+
+# --- the country starts at the user's own (issue 11) ----------------------------------------
+
+
+def _country_select(html: str) -> str:
+    import re
+
+    return re.search(r'<select name="country".*?</select>', html, re.S)[0]
+
+
+def _selected_country(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<option value="([A-Z]*)"[^>]*selected', _country_select(html))
+
+
+@pytest.mark.parametrize(
+    ("role", "country"),
+    [
+        ("plain", "NO"),
+        ("coordinator_in_sweden", "SE"),
+        ("representative_in_denmark", "DK"),
+    ],
+)
+def test_registration_starts_at_the_users_country(client, role, country):
+    if role == "plain":
+        user = UserFactory()
+    elif role == "coordinator_in_sweden":
+        user = coordinator_of(MunicipalityFactory(country="SE", name="Lund"))
+    else:
+        user = representative_of(
+            OrganisationFactory(country="DK", org_number="", kind=OrganisationKind.INFORMAL_GROUP)
+        )
+    client.force_login(user)
+    html = client.get(reverse("organisation-create")).content.decode()
+    assert _selected_country(html) == [country]
+    select = _country_select(html)
+    assert "---------" not in select and 'value=""' not in select
+
+
+def test_editing_keeps_the_organisations_own_country(client):
+    organisation = OrganisationFactory(
+        country="DK", org_number="", kind=OrganisationKind.INFORMAL_GROUP
+    )
+    client.force_login(representative_of(organisation))
+    html = client.get(reverse("organisation-edit", args=[organisation.pk])).content.decode()
+    assert _selected_country(html) == ["DK"]
+
+
+def test_registration_form_marks_required_fields(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("organisation-create")).content.decode()
+    assert '<label for="id_name">Name <span class="required">(required)</span>' in html
+    assert '<label for="id_org_number">' in html
+    assert 'for="id_org_number">Organisation number <span class="required">' not in html

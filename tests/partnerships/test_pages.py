@@ -243,12 +243,13 @@ def test_detail_shows_the_partners_their_buttons_and_people(world, client):
     assert "/history/" not in html  # representatives do not read the audit history
 
 
-def test_detail_names_the_side_not_the_person_for_others(world, client):
+def test_detail_names_the_person_only_to_the_partners(world, client):
     partnership_transition(
         partnership=world.proposal, user=world.users["coordinator"], action="accept"
     )
+    # Others see no workflow box at all (issue 11), so neither the steps nor who took them.
     html = page(client.get(f"/partnerships/{world.proposal.pk}/"))
-    assert "Accepted" in html and "The municipality" in html
+    assert 'id="workflow"' not in html
     assert "Kari Nordmann" not in html
     html = page(login(client, world, "representative").get(f"/partnerships/{world.proposal.pk}/"))
     assert "Kari Nordmann" in html
@@ -782,3 +783,82 @@ def test_inbox_and_own_list_cost_the_same_for_few_and_many(world, client):
         10, status="active", links__organisations={world.red_cross: "lead"}
     )
     assert _queries(representative, "/partnerships/mine/") == few
+
+
+# --- the workflow box: only for those it concerns (issue 11) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_box"),
+    [
+        ("anonymous", False),
+        ("plain", False),
+        ("other_representative", False),
+        ("other_coordinator", False),
+        ("analyst", False),
+        ("representative", True),
+        ("coordinator", True),
+        ("admin", True),
+    ],
+)
+def test_workflow_box_only_for_the_partners_and_administrators(roles, client, role, sees_box):
+    partnership = roles.partnership_in("active")  # proposed, then accepted: two steps
+    if role != "anonymous":
+        client.force_login(roles.user(role))
+    html = page(client.get(f"/partnerships/{partnership.pk}/"))
+    assert partnership.title in html
+    assert ('id="workflow"' in html) is sees_box
+    assert ("What has happened" in html) is sees_box
+    assert ('class="detail-layout no-aside"' in html) is not sees_box
+    assert "No workflow steps yet" not in html
+
+
+def test_workflow_box_is_never_empty(roles, client):
+    """A partnership logged as active has no steps: its representative, with nothing to do
+    in the workflow, sees no box; its coordinator sees the actions, without an empty list."""
+    partnership = PartnershipFactory(
+        status="active",
+        links__municipalities=[roles.municipality],
+        links__organisations={roles.organisation: "lead"},
+    )
+    url = f"/partnerships/{partnership.pk}/"
+    client.force_login(roles.representative)
+    html = page(client.get(url))
+    assert 'id="workflow"' not in html
+    assert "No workflow steps yet" not in html
+
+    client.force_login(roles.coordinator)
+    html = page(client.get(url))
+    assert 'id="workflow"' in html
+    assert f'action="/partnerships/{partnership.pk}/complete/"' in html
+    assert "What has happened" not in html
+    assert "No workflow steps yet" not in html
+
+
+# --- the propose form: one validation behaviour, required fields marked (issue 11) ----------
+
+
+@pytest.mark.parametrize("role", ["representative", "coordinator"])
+def test_propose_form_validates_on_the_server_and_marks_required_fields(roles, client, role):
+    import re
+
+    client.force_login(roles.user(role))
+    html = page(client.get("/partnerships/new/"))
+    form = re.search(r'<form method="post" class="partnership-form"[^>]*>', html)[0]
+    assert "novalidate" in form  # no browser bubbles: the server's summary and messages
+    required = '<span class="required">(required)</span>'
+    assert f'<label for="id_title">Title {required}' in html
+    assert f"<legend>Fields {required}</legend>" in html  # a required group of checkboxes
+    assert f"<legend>Who took the initiative? {required}</legend>" in html
+    assert '<label for="id_description">Description:</label>' in html  # optional: no marker
+
+
+def test_propose_form_errors_show_in_the_summary_and_beside_each_field(roles, client):
+    client.force_login(roles.representative)
+    response = client.post("/partnerships/new/", {"title": "Leksehjelp", "then": "submit"})
+    assert response.status_code == 200
+    html = page(response)
+    assert 'id="form-error-summary"' in html
+    assert '<a href="#id_fields_of_work_0">Fields</a>' in html
+    assert 'id="id_fields_of_work_error"' in html
+    assert 'value="Leksehjelp"' in html  # what was typed is kept
