@@ -9,6 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
@@ -31,7 +32,9 @@ def signed_in_user_id(client):
 
 
 def link_in(message, path_prefix: str) -> str:
-    match = re.search(rf"http://testserver({re.escape(path_prefix)}\S+/)", message.body)
+    match = re.search(
+        rf"{re.escape(settings.SITE_URL)}({re.escape(path_prefix)}\S+/)", message.body
+    )
     assert match, message.body
     return match[1]
 
@@ -382,3 +385,20 @@ def test_the_token_endpoint_documents_429_with_retry_after():
         assert operation["responses"][code]["content"]["application/json"]["schema"] == error
     assert "Retry-After" in operation["responses"]["429"]["headers"]
     assert "429" in operation["description"] or "Retry-After" in operation["description"]
+
+
+def test_mailed_links_use_the_site_address_not_the_request_host(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    UserFactory(email="kari@example.no")
+    client.post(
+        reverse("account_reset_password"), {"email": "kari@example.no"}, HTTP_HOST="evil.example"
+    )
+    data = {"username": "ola", "email": "ola@example.no", "first_name": "Ola",
+            "last_name": "Nordmann", "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD}  # fmt: skip
+    client.post(reverse("account_signup"), data, HTTP_HOST="evil.example")
+    bodies = [message.body for message in mail.outbox]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert "evil.example" not in body
+        assert settings.SITE_URL + "/accounts/" in body

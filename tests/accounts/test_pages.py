@@ -4,6 +4,7 @@ registry's layout), my page and the invitation of a colleague."""
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
@@ -106,7 +107,7 @@ def test_the_header_links_to_the_account_pages(client):
 
 
 def reset_link(email: str) -> str:
-    match = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", email)
+    match = re.search(re.escape(settings.SITE_URL) + r"(/accounts/password/reset/key/\S+/)", email)
     assert match, email
     return match[1]
 
