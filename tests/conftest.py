@@ -72,3 +72,8 @@ def _tasks_in_process_without_a_worker(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``runs_first`` run before all others (their order kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("runs_first") is None)
