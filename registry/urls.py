@@ -13,10 +13,13 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/invitations/", include("accounts.invitation_urls")),
     path("accounts/", include("allauth.urls")),
-    path("dashboard/", include("partnerships.dashboard_urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("partnerships/", include("partnerships.urls")),
     path("organisations/", include("organisations.urls")),
     path("organisations/", include("registry.organisation_pages")),
     path("municipalities/", include("registry.municipality_pages")),
     path("notifications/", include("notifications.urls")),
 ]
+
+# An unexpected error: JSON in the API's error shape under /api/, else templates/500.html.
+handler500 = "registry.errors.server_error"

@@ -4,12 +4,15 @@ including those inside functions and under ``TYPE_CHECKING``.
 The apps form layers, lowest first::
 
     notifications  <  accounts  <  municipalities  <  organisations  <  partnerships
+        <  dashboards  <  demo
 
 An app imports only apps below it, so there is no import cycle between apps. ``accounts``
 holds the facts about users and imports no domain app at all; ``notifications`` (the
-outbox every app sends its e-mails through) imports none. ``registry`` is the project
-package: it composes the apps (URLs, the front page, my page, navigation) and holds the
-API plumbing they share; it is outside the layers.
+outbox every app sends its e-mails through) imports none. ``dashboards`` (the statistics,
+the stats API, the dashboard pages, the research figures, the front page's numbers) and
+``demo`` (the demo data set, ``seed_demo``) read the domain apps, and no domain app imports
+them. ``registry`` is the project package: it composes the apps (URLs, the front page, my
+page, navigation) and holds the API plumbing they share; it is outside the layers.
 
 There is no exception: a page that shows what several apps know (a municipality's page with
 its organisations and partnerships, an organisation's page with its partnerships, the
@@ -24,8 +27,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ("notifications", "accounts", "municipalities", "organisations", "partnerships")
+LAYERS = (
+    "notifications",
+    "accounts",
+    "municipalities",
+    "organisations",
+    "partnerships",
+    "dashboards",
+    "demo",
+)
 DOMAIN_APPS = ("municipalities", "organisations", "partnerships")
+#: The apps above the domain: they read it, and nothing below them imports them.
+TOP_APPS = ("dashboards", "demo")
 
 
 def _modules(app: str):
@@ -109,6 +122,20 @@ def test_apps_import_only_the_apps_below_them():
         if LAYERS.index(app) > LAYERS.index(module.split(".")[0])
     }
     assert upward == set(), "an import of a higher app: compose in registry instead"
+
+
+def test_no_domain_app_imports_dashboards_or_demo():
+    below = {app for app in LAYERS if app not in TOP_APPS}
+    offending = {
+        (module, app): sorted(names)
+        for (module, app), names in _app_imports().items()
+        if module.split(".")[0] in below and app in TOP_APPS
+    }
+    # The parser sees the edges the other way: the top apps read the domain apps.
+    assert {app for module, app in _app_imports() if module.split(".")[0] in TOP_APPS} >= set(
+        DOMAIN_APPS
+    )
+    assert offending == {}
 
 
 def test_there_is_no_import_cycle_between_the_apps():

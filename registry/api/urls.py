@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("registry.municipality_api")),
     path("", include("organisations.api.urls")),
     path("", include("partnerships.api.urls")),
-    path("stats/", include("partnerships.api.stats_urls")),
+    path("stats/", include("dashboards.api.urls")),
     # The schema is English whatever the caller's language (registry.api.schema).
     path("schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI inside the site's layout, its start-up script served as a file (the Content

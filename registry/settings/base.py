@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "organisations",
     "partnerships",
     "notifications",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [

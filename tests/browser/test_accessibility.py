@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def demo():
     """The demo data set, small: the demo logins, Oslo, Tøyen leksehjelp and its proposals."""
+    from demo.generator import seed_demo
     from municipalities.services import load_reference_data
-    from partnerships.demo import seed_demo
 
     load_reference_data()
     seed_demo(partnerships=150)

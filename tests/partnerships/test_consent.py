@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
+from dashboards.statistics import StatsScope, stats_headline
 from partnerships import services
 from partnerships.choices import LinkState, OrganisationRole, Status
 from partnerships.models import (
@@ -19,7 +20,6 @@ from partnerships.models import (
     PartnershipMunicipality,
     PartnershipOrganisation,
 )
-from partnerships.statistics import StatsScope, stats_headline
 from partnerships.workflow import partnership_transition
 from tests.factories import PartnershipFactory, representative_of
 

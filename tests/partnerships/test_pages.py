@@ -862,3 +862,54 @@ def test_propose_form_errors_show_in_the_summary_and_beside_each_field(roles, cl
     assert '<a href="#id_fields_of_work_0">Fields</a>' in html
     assert 'id="id_fields_of_work_error"' in html
     assert 'value="Leksehjelp"' in html  # what was typed is kept
+
+
+# --- the workflow's small forms: one validation behaviour, the server's (issue 11) ----------
+
+
+def _post_forms(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<form method="post" action="/partnerships/\d+/[^"]*"[^>]*>', html)
+
+
+def test_workflow_forms_leave_validation_to_the_server(world, client):
+    """No browser bubbles in the browser's language: the inbox's answers, the link requests
+    and the profile's workflow forms all carry ``novalidate``, like every other form."""
+    from partnerships.choices import LinkState
+
+    world.active.municipality_links.update(state=LinkState.PENDING)  # a link to answer
+    login(client, world, "coordinator")
+    forms = _post_forms(page(client.get("/partnerships/inbox/")))
+    actions = {f"/{world.proposal.pk}/accept/", f"/{world.proposal.pk}/request_changes/"}
+    actions |= {f"/{world.active.pk}/link/confirm/", f"/{world.active.pk}/link/decline/"}
+    for action in actions:
+        assert any(action in form for form in forms), action
+    assert forms and all("novalidate" in form for form in forms), forms
+
+    forms = _post_forms(page(client.get(f"/partnerships/{world.proposal.pk}/")))
+    for action in ("accept", "request_changes", "decline"):
+        assert any(f"/{world.proposal.pk}/{action}/" in form for form in forms), action
+    assert all("novalidate" in form for form in forms), forms
+
+
+def test_decline_from_the_inbox_without_a_reason_shows_the_message_beside_the_comment(
+    world, client, settings
+):
+    """The browser lets the empty comment through; the server's message, in the site's
+    language, stands beside the comment box, and nothing changes."""
+    login(client, world, "coordinator")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    response = client.post(
+        f"/partnerships/{world.proposal.pk}/decline/",
+        {"comment": "", "next": "/partnerships/inbox/"},
+    )
+    assert response.status_code == 200
+    html = page(response)
+    assert '<html lang="nb">' in html
+    field = html.split('<label for="decline-comment">')[1].split("</textarea>")[0]
+    assert '<p class="error" id="decline-comment_error">Oppgi en begrunnelse.</p>' in field
+    assert 'aria-invalid="true"' in field and "decline-comment_error" in field
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == Status.UNDER_REVIEW
+    assert not PartnershipEvent.objects.exists()

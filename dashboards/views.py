@@ -1,7 +1,7 @@
 """The dashboard pages and their CSV downloads: public, aggregate figures only.
 
 Thin views: they read the filters, choose the places, and hand the figures
-(``sections``, built from ``partnerships.statistics``) to the templates. A page runs the
+(``sections``, built from ``dashboards.statistics``) to the templates. A page runs the
 same number of queries whatever the amount of data: each figure calls its selector once
 per place.
 """
@@ -15,21 +15,21 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from municipalities.choices import Country
-from municipalities.models import Municipality
-from partnerships.dashboard.filters import (
+from dashboards.filters import (
     NOT_FILTERS,
     DashboardFilterForm,
     DashboardQuery,
     Place,
 )
-from partnerships.dashboard.sections import (
+from dashboards.sections import (
     MUNICIPALITY_FIGURES,
     NATIONAL_FIGURES,
     Context,
     Figure,
 )
-from partnerships.statistics import StatsScope
+from dashboards.statistics import StatsScope
+from municipalities.choices import Country
+from municipalities.models import Municipality
 
 #: The element htmx replaces when a filter changes: the filters and every figure.
 BODY_ID = "dashboard"

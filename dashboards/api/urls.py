@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerships.api import stats
+from dashboards.api import stats
 
 urlpatterns = [
     path("fields/", stats.StatsFieldsView.as_view(), name="stats-fields"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
+from dashboards.research import RESEARCH_FIELD_SHARES
 from municipalities.models import County, Municipality
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
@@ -36,7 +37,6 @@ from partnerships.choices import (
     LinkState,
 )
 from partnerships.models import Partnership, PartnershipField, PartnershipMunicipality
-from partnerships.research import RESEARCH_FIELD_SHARES
 
 DENOMINATOR_REPORTING = "reporting"
 DENOMINATOR_ALL = "all"

@@ -34,8 +34,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from municipalities.choices import Country
-from partnerships.dashboard.charts import (
+from dashboards.charts import (
     Bar,
     Category,
     Series,
@@ -43,7 +42,8 @@ from partnerships.dashboard.charts import (
     count_text,
     percent_text,
 )
-from partnerships.statistics import StatsScope, stats_headline
+from dashboards.statistics import StatsScope, stats_headline
+from municipalities.choices import Country
 from tests.factories import (
     CountyFactory,
     MunicipalityFactory,
@@ -769,7 +769,7 @@ def test_query_count_does_not_grow_with_the_data(
     assert parse(get(client)).headline["Established partnerships"] == expected
 
 
-# --- the headline selector (appended to partnerships.statistics) ----------------------------
+# --- the headline selector (appended to dashboards.statistics) ----------------------------
 
 
 def test_stats_headline(world):

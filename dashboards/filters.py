@@ -14,16 +14,16 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from municipalities.choices import Country
-from municipalities.models import County
-from partnerships.choices import Field
-from partnerships.statistics import (
+from dashboards.statistics import (
     DEFAULT_WINDOW_YEARS,
     DENOMINATOR_ALL,
     DENOMINATOR_REPORTING,
     StatsScope,
     window_start,
 )
+from municipalities.choices import Country
+from municipalities.models import County
+from partnerships.choices import Field
 
 DEFAULT_COUNTRY = Country.NORWAY
 PERIODS = (1, 3, 5, 10)

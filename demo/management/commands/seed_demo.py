@@ -3,8 +3,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.generator import DEMO_PASSWORD, DEMO_USERS, reset_demo_data, seed_demo
 from municipalities.models import Municipality
-from partnerships.demo import DEMO_PASSWORD, DEMO_USERS, reset_demo_data, seed_demo
 from partnerships.models import Partnership
 
 

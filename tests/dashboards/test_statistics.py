@@ -22,11 +22,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from municipalities.choices import Country
-from organisations.models import Organisation
-from partnerships.choices import CoCreationType, Field
-from partnerships.research import RESEARCH_FIELD_SHARES
-from partnerships.statistics import (
+from dashboards.research import RESEARCH_FIELD_SHARES
+from dashboards.statistics import (
     StatsScope,
     stats_agreements,
     stats_by_county,
@@ -37,6 +34,9 @@ from partnerships.statistics import (
     stats_trend,
     window_start,
 )
+from municipalities.choices import Country
+from organisations.models import Organisation
+from partnerships.choices import CoCreationType, Field
 from tests.factories import (
     CountyFactory,
     MunicipalityFactory,

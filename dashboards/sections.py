@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from municipalities.choices import Country
-from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
-from partnerships.dashboard.charts import (
+from dashboards.charts import (
     Bar,
     BarChart,
     Category,
@@ -27,9 +25,9 @@ from partnerships.dashboard.charts import (
     share_count_text,
     share_of,
 )
-from partnerships.dashboard.filters import DashboardQuery, Place
-from partnerships.research import RESEARCH_FIELD_WINDOW_YEARS
-from partnerships.statistics import (
+from dashboards.filters import DashboardQuery, Place
+from dashboards.research import RESEARCH_FIELD_WINDOW_YEARS
+from dashboards.statistics import (
     stats_agreements,
     stats_by_county,
     stats_co_creation,
@@ -39,6 +37,8 @@ from partnerships.statistics import (
     stats_initiators,
     stats_trend,
 )
+from municipalities.choices import Country
+from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
 
 NO_FIGURE = "–"
 RESEARCH_STYLE = 3

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from dashboards.sections import MUNICIPALITY_FIGURES
 from partnerships import services
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
@@ -22,7 +23,6 @@ from partnerships.choices import (
     LinkState,
     Status,
 )
-from partnerships.dashboard.sections import MUNICIPALITY_FIGURES
 from partnerships.models import Partnership, PartnershipMunicipality, PartnershipOrganisation
 from registry.municipality_pages import municipality_list
 from tests.factories import (

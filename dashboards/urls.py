@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships.dashboard import views
+from dashboards import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

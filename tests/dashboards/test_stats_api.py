@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from municipalities.choices import Country
 from partnerships.choices import Field
+from tests.dashboards.test_statistics import build_world, make_partnership
 from tests.factories import CountyFactory, MunicipalityFactory
-from tests.partnerships.test_statistics import build_world, make_partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_fields_all_denominator_and_county_scope(api, world):
 
 def test_fields_defaults_to_today_and_five_years(api, world, monkeypatch):
     monkeypatch.setattr(
-        "partnerships.api.stats.timezone.localdate", lambda: datetime.date(2026, 1, 2)
+        "dashboards.api.stats.timezone.localdate", lambda: datetime.date(2026, 1, 2)
     )
     body = ok(get(api, "stats-fields", country="NO"))
     assert body["as_of"] == "2026-01-02"
@@ -108,7 +108,7 @@ def test_fields_defaults_to_today_and_five_years(api, world, monkeypatch):
 
 def test_empty_parameters_count_as_absent(api, world, monkeypatch):
     monkeypatch.setattr(
-        "partnerships.api.stats.timezone.localdate", lambda: datetime.date(2026, 1, 1)
+        "dashboards.api.stats.timezone.localdate", lambda: datetime.date(2026, 1, 1)
     )
     blank = dict.fromkeys(["country", "county", "municipality", "years", "as_of"], "")
     body = ok(get(api, "stats-fields", denominator="", **blank))
@@ -358,7 +358,7 @@ def test_query_count_does_not_grow_with_the_data(api, name, django_assert_max_nu
 
 
 def test_schema_documents_every_parameter_and_the_error():
-    schema = SchemaGenerator(urlconf="partnerships.api.stats_urls").get_schema(public=True)
+    schema = SchemaGenerator(urlconf="dashboards.api.urls").get_schema(public=True)
     expected = {
         "/fields/": {"country", "county", "municipality", "years", "as_of", "denominator"},
         "/co-creation/": {

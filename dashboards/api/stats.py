@@ -1,7 +1,7 @@
 """The public statistics endpoints under ``/api/v1/stats/``.
 
 Read-only and open to everyone: they return aggregate counts of *established*
-partnerships only (``partnerships.statistics``), never personal data. Each view
+partnerships only (``dashboards.statistics``), never personal data. Each view
 validates its query string with an input serializer (an empty value such as
 ``county=`` counts as absent) and describes its answer with an output serializer.
 """
@@ -14,10 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from municipalities.choices import Country
-from municipalities.models import County, Municipality
-from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
-from partnerships.statistics import (
+from dashboards.statistics import (
     DEFAULT_WINDOW_YEARS,
     DENOMINATOR_ALL,
     DENOMINATOR_REPORTING,
@@ -30,6 +27,9 @@ from partnerships.statistics import (
     stats_initiators,
     stats_trend,
 )
+from municipalities.choices import Country
+from municipalities.models import County, Municipality
+from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
 from registry.api.schema import error_responses
 
 TAGS = ["statistics"]

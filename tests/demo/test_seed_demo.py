@@ -19,7 +19,7 @@ TODAY = datetime.date(2026, 1, 1)
 
 @pytest.fixture
 def seeded():
-    from partnerships.demo import seed_demo
+    from demo.generator import seed_demo
 
     load_reference_data()
     return seed_demo(partnerships=2_600, today=TODAY)
@@ -83,7 +83,7 @@ def test_more_organisations_than_template_names_get_district_names():
     """Asking for more organisations than a few municipalities have names for must finish."""
     import random
 
-    from partnerships.demo import _create_organisations
+    from demo.generator import _create_organisations
     from tests.factories import MunicipalityFactory
 
     by_country = {c: [MunicipalityFactory(country=c, name=f"Sted{c}")] for c in ("NO", "DK", "SE")}
@@ -94,7 +94,7 @@ def test_more_organisations_than_template_names_get_district_names():
 
 
 def test_demo_logins_have_drafts_and_links_to_confirm():
-    from partnerships.demo import seed_demo
+    from demo.generator import seed_demo
     from partnerships.selectors import link_requests
 
     load_reference_data()

@@ -1,7 +1,7 @@
 """What the dashboards draw: figures formatted for the active language, tables, and the
 geometry of horizontal bar charts.
 
-Nothing here computes a statistic: the numbers come from ``partnerships.statistics``; these
+Nothing here computes a statistic: the numbers come from ``dashboards.statistics``; these
 helpers only format them and turn them into bar lengths. ``templates/dashboard/_bar_chart.html``
 draws every chart from a ``BarChart``; geometry is handed over as strings with a dot
 decimal, so the language's number format can never reach an SVG attribute.
