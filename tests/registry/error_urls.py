@@ -3,7 +3,10 @@
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
 
+from registry.urls import handler500  # noqa: F401  (the site's handler, for these URLs too)
 from registry.urls import urlpatterns as site_urlpatterns
 
 
@@ -30,7 +33,14 @@ def database_error(request):
         cursor.execute("SELECT * FROM no_such_table_anywhere")
 
 
+@api_view(["GET", "POST"])
+@permission_classes([AllowAny])
+def api_server_error(request):
+    raise RuntimeError("A test-only failure inside the API")
+
+
 urlpatterns = [
+    path("api/v1/test-only/500/", api_server_error),
     path("test-only/500/", server_error),
     path("test-only/400/", bad_request),
     path("test-only/403/", forbidden),

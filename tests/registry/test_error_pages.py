@@ -211,3 +211,80 @@ def test_api_403_stays_json(client, roles):
     response = client.post("/api/v1/partnerships/", data={}, content_type="application/json")
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/json")
+
+
+# --- a form refused by the CSRF check (issue 11) ---------------------------------------------
+
+
+@pytest.fixture
+def csrf_client():
+    """A client that checks CSRF tokens, as the site does for a browser."""
+    return Client(enforce_csrf_checks=True)
+
+
+def test_csrf_failure_in_the_site_layout_with_a_way_on(csrf_client):
+    response = csrf_client.post("/accounts/login/", {"login": "kari@example.no", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert_site_page(html)
+    assert "<h1>The form has expired</h1>" in html
+    assert "reload the page and send the form again" in html
+    assert_ways_on(html)
+    assert "CSRF verification failed" not in html and "Forbidden" not in html
+
+
+def test_csrf_failure_in_norwegian_and_signed_in(csrf_client, roles):
+    csrf_client.force_login(roles.coordinator)
+    response = _in_language(csrf_client, "nb").post(
+        f"/partnerships/{roles.partnership_in('under_review').pk}/decline/", {"comment": "Nei."}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert_site_page(html, language="nb")
+    assert "Samarbeid" in html  # the navigation, translated
+    assert_ways_on(html, sign_in=False)
+
+
+def test_after_a_csrf_failure_reloading_and_sending_again_works(csrf_client):
+    """The refusal is not a dead end: the form, reloaded, carries a token that is accepted."""
+    data = {"login": "nobody@example.no", "password": "wrong"}
+    assert csrf_client.post("/accounts/login/", data).status_code == 403
+    form = csrf_client.get("/accounts/login/").content.decode()
+    token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = csrf_client.post("/accounts/login/", {**data, "csrfmiddlewaretoken": token})
+    assert response.status_code == 200  # the form again, with the login's own error
+    assert "The form has expired" not in response.content.decode()
+
+
+# --- an unexpected error inside the API answers JSON (issue 11) ------------------------------
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_api_500_is_json_in_the_api_error_shape(quiet_client, test_urls, method):
+    response = getattr(quiet_client, method)("/api/v1/test-only/500/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "A server error occurred."}
+
+
+def test_api_500_in_norwegian(quiet_client, test_urls):
+    response = _in_language(quiet_client, "nb").get("/api/v1/test-only/500/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "En serverfeil skjedde."}
+
+
+def test_500_outside_the_api_and_on_the_api_docs_stays_html(rf):
+    """The handler itself: JSON only for the API's endpoints, not for its HTML docs page."""
+    from django.urls import resolve
+
+    from registry.errors import server_error
+
+    for path in ("/partnerships/", "/api/v1/docs/", "/apiary/"):
+        request = rf.get(path)
+        if path == "/api/v1/docs/":
+            request.resolver_match = resolve(path)
+        with translation.override("en"):
+            response = server_error(request)
+        assert response.status_code == 500
+        assert response["Content-Type"].startswith("text/html"), path
+        assert "<h1>Something went wrong</h1>" in response.content.decode()
