@@ -33,6 +33,14 @@ class User(AbstractUser):
     )
 
 
+def role_matches_place() -> Q:
+    """A coordinator belongs to a municipality, a representative to an organisation: the
+    rule both a membership and an invitation to one are held to."""
+    return Q(
+        role=MembershipRole.COORDINATOR, municipality__isnull=False, organisation__isnull=True
+    ) | Q(role=MembershipRole.REPRESENTATIVE, organisation__isnull=False, municipality__isnull=True)
+
+
 class MembershipQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "MembershipQuerySet":
         """The memberships ``user`` may see (``action`` ``"view"``, the only one: removal
@@ -107,18 +115,7 @@ class Membership(models.Model):
         ordering = ["user", "role"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        role=MembershipRole.COORDINATOR,
-                        municipality__isnull=False,
-                        organisation__isnull=True,
-                    )
-                    | Q(
-                        role=MembershipRole.REPRESENTATIVE,
-                        organisation__isnull=False,
-                        municipality__isnull=True,
-                    )
-                ),
+                condition=role_matches_place(),
                 name="membership_target_matches_role",
                 violation_error_message=_(
                     "A coordinator needs a municipality and a representative an organisation."
@@ -265,18 +262,7 @@ class Invitation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        role=MembershipRole.COORDINATOR,
-                        municipality__isnull=False,
-                        organisation__isnull=True,
-                    )
-                    | Q(
-                        role=MembershipRole.REPRESENTATIVE,
-                        organisation__isnull=False,
-                        municipality__isnull=True,
-                    )
-                ),
+                condition=role_matches_place(),
                 name="invitation_target_matches_role",
                 violation_error_message=_(
                     "A coordinator needs a municipality and a representative an organisation."
