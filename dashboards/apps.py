@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboards"
+
+    def ready(self) -> None:
+        from dashboards import receivers
+
+        receivers.connect()

@@ -1,14 +1,14 @@
 """The front page's headline numbers: public counts, and the research figures beside them."""
 
 from dashboards.research import RESEARCH_FIELD_SHARES
+from dashboards.statistics import front_page_counts
 from municipalities.models import Municipality
 from organisations.models import Organisation
-from partnerships.choices import LinkState
-from partnerships.models import Partnership, PartnershipMunicipality
 
 
 def front_page_numbers() -> dict:
-    """The counts the front page shows (four queries, each a ``COUNT``):
+    """The counts the front page shows (the partnership figures from the statistics'
+    summary tables):
 
     - ``municipality_count``: current municipalities;
     - ``reporting_count``: municipalities with an established partnership through a
@@ -18,16 +18,9 @@ def front_page_numbers() -> dict:
 
     and ``research``, the research's field figures.
     """
-    established = Partnership.objects.established()
     return {
         "municipality_count": Municipality.objects.filter(is_current=True).count(),
-        "reporting_count": PartnershipMunicipality.objects.filter(
-            partnership__in=established, state=LinkState.CONFIRMED
-        )
-        .values("municipality")
-        .distinct()
-        .count(),
         "organisation_count": Organisation.objects.count(),
-        "partnership_count": established.count(),
+        **front_page_counts(),
         "research": RESEARCH_FIELD_SHARES,
     }

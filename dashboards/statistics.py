@@ -5,27 +5,66 @@ Public, aggregate figures only: they count *established* partnerships (status in
 A partnership counts for a municipality or an organisation only through a *confirmed* link
 (``LinkState.CONFIRMED``): links awaiting confirmation, or declined, count nowhere.
 
-Every selector computes its numbers in the database with aggregate queries and runs a
-fixed, small number of queries whatever the amount of data (noted on each function).
-Python only reshapes the handful of aggregated values into plain dicts and lists.
-
 Counting rules:
 
 - counting *municipalities*, a partnership with several municipalities counts for each
   of them (that are in scope);
-- counting *partnerships*, each partnership counts once (``distinct``), however many
-  municipalities, fields or forms it has;
+- counting *partnerships*, each partnership counts once, however many municipalities,
+  fields or forms it has;
 - a place scope (country, county, municipality) keeps the partnerships with at least
   one municipality in that place.
+
+How they stay fast at any size: the numbers are read from summary tables
+(``dashboards.models``, kept current by ``dashboards.tallies``) rather than grouped from
+every partnership:
+
+- partnership counts are sums of ``PlaceTally`` rows (per place, field and start month);
+  the partial months at the edges of a day-exact date range are counted live from the
+  partnerships that start in those days (an index range on the start date);
+- distinct municipalities and organisations are counted by probing, for each municipality
+  (or organisation) of the place, whether it has a ``MunicipalityTally`` (or
+  ``OrganisationTally``) row in the range: one index lookup each, so the cost grows with
+  the number of municipalities, never with the number of partnerships;
+- a single municipality's statistics are computed live (``dashboards.live``): they read
+  only that municipality's own partnerships, through its index.
+
+``dashboards.live`` is the reference implementation; the tests check on random data that
+every selector here always gives exactly its answer.
 """
 
+import calendar
 import datetime
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
+from dashboards import live
+from dashboards.measures import FORMAL_AGREEMENTS, MEASURES, agreement, form, initiator
+from dashboards.measures import cell as cell_measure
+from dashboards.measures import declared as declared_measure
+from dashboards.measures import derived as derived_measure
+from dashboards.models import MunicipalityTally, OrganisationTally, PlaceTally
 from dashboards.research import RESEARCH_FIELD_SHARES
+from dashboards.scope import (
+    DEFAULT_WINDOW_YEARS,
+    DENOMINATOR_ALL,
+    DENOMINATOR_REPORTING,
+    DENOMINATORS,
+    StatsScope,
+    _share,
+    window_start,
+)
+from dashboards.tallies import (
+    ANY_FIELD,
+    ANY_MUNICIPALITY,
+    EVERYWHERE,
+    PRESENCE_DAY,
+    county_place,
+    day_number,
+    ensure_current,
+)
 from municipalities.models import County, Municipality
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
@@ -38,95 +77,221 @@ from partnerships.choices import (
 )
 from partnerships.models import Partnership, PartnershipField, PartnershipMunicipality
 
-DENOMINATOR_REPORTING = "reporting"
-DENOMINATOR_ALL = "all"
-DENOMINATORS = (DENOMINATOR_REPORTING, DENOMINATOR_ALL)
-DEFAULT_WINDOW_YEARS = 5
+__all__ = [
+    "DEFAULT_WINDOW_YEARS",
+    "DENOMINATORS",
+    "DENOMINATOR_ALL",
+    "DENOMINATOR_REPORTING",
+    "FORMAL_AGREEMENTS",
+    "StatsScope",
+    "stats_agreements",
+    "stats_by_county",
+    "stats_co_creation",
+    "stats_fields",
+    "stats_forms",
+    "stats_headline",
+    "stats_initiators",
+    "stats_trend",
+    "window_start",
+]
+
+_reading: ContextVar[dict | None] = ContextVar("statistics_reading", default=None)
 
 
-@dataclass(frozen=True, kw_only=True)
-class StatsScope:
-    """Which partnerships a statistic looks at.
-
-    ``country`` is a ``Country`` value (NO/DK/SE); ``county`` and ``municipality`` are ids.
-    ``field`` (a ``Field`` value) and the inclusive ``start_date_after``/``start_date_before``
-    range apply to the partnership statistics (co-creation, initiators, agreements, forms,
-    trend); ``stats_fields`` ignores them, as it has its own window and counts every field.
-    """
-
-    country: str | None = None
-    county: int | None = None
-    municipality: int | None = None
-    field: str | None = None
-    start_date_after: datetime.date | None = None
-    start_date_before: datetime.date | None = None
-
-    def place_q(self, prefix: str = "") -> Q:
-        """The condition on a municipality (reached through ``prefix``) for the place scope."""
-        q = Q()
-        if self.country:
-            q &= Q(**{f"{prefix}country": self.country})
-        if self.county is not None:
-            q &= Q(**{f"{prefix}county": self.county})
-        if self.municipality is not None:
-            q &= Q(**{f"{prefix}id": self.municipality})
-        return q
-
-    @property
-    def has_place(self) -> bool:
-        return bool(self.country) or self.county is not None or self.municipality is not None
-
-
-def window_start(as_of: datetime.date, years: int) -> datetime.date:
-    """``as_of`` minus ``years`` calendar years; 29 February becomes 28 February."""
+@contextmanager
+def one_reading():
+    """Within it, pending writes are folded in once (not by every selector) and the
+    partnership counts of a scope are read once, however many figures show them."""
+    token = _reading.set({})
     try:
-        return as_of.replace(year=as_of.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return as_of.replace(year=as_of.year - years, day=28)
+        yield
+    finally:
+        _reading.reset(token)
 
 
-def _share(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
+def _current() -> None:
+    reading = _reading.get()
+    if reading is None:
+        ensure_current()
+    elif not reading.get("current"):
+        ensure_current()
+        reading["current"] = True
 
 
-def _established_links(scope: StatsScope) -> QuerySet[PartnershipMunicipality]:
-    """Links from an established partnership to a municipality in the place scope."""
-    return PartnershipMunicipality.objects.filter(
-        scope.place_q("municipality__"),
-        partnership__status__in=ESTABLISHED_STATUSES,
-        state=LinkState.CONFIRMED,
+NOWHERE = "-"  # a place key no row has: a country and a county that do not match
+LAST_MONTH = 999912
+
+
+# --- ranges of days as whole months and edges -----------------------------------------------
+
+
+def _month(date: datetime.date) -> int:
+    return date.year * 100 + date.month
+
+
+def _month_end(date: datetime.date) -> datetime.date:
+    return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+
+
+def _next_month(month: int) -> int:
+    return month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+
+
+def _previous_month(month: int) -> int:
+    return month - 1 if month % 100 > 1 else (month // 100 - 1) * 100 + 12
+
+
+@dataclass(frozen=True)
+class Span:
+    """A start-date range as the whole months ``first``–``last`` (``yyyymm``, inclusive;
+    none when ``first > last``) read from the summary tables, plus the ``edges``: day ranges
+    of partial months counted live. ``undated`` (no bound at all) includes the partnerships
+    without a start date."""
+
+    first: int
+    last: int
+    edges: tuple[tuple[datetime.date, datetime.date], ...]
+    undated: bool
+
+    @classmethod
+    def of(cls, lo: datetime.date | None, hi: datetime.date | None) -> "Span":
+        if lo is None and hi is None:
+            return cls(first=0, last=LAST_MONTH, edges=(), undated=True)
+        if lo is not None and hi is not None and lo > hi:
+            return cls(first=1, last=0, edges=(), undated=False)
+        edges = []
+        first, last = 1, LAST_MONTH
+        if lo is not None:
+            if lo.day == 1:
+                first = _month(lo)
+            else:
+                first = _next_month(_month(lo))
+                edges.append((lo, min(_month_end(lo), hi) if hi else _month_end(lo)))
+        if hi is not None:
+            if hi == _month_end(hi):
+                last = _month(hi)
+            else:
+                last = _previous_month(_month(hi))
+                edge = (max(hi.replace(day=1), lo) if lo else hi.replace(day=1), hi)
+                if edge not in edges:
+                    edges.append(edge)
+        return cls(first=first, last=last, edges=tuple(edges), undated=False)
+
+    def months_q(self) -> Q:
+        return Q(month__gte=self.first, month__lte=self.last)
+
+
+def _day_q(lo: datetime.date | None, hi: datetime.date | None, *, prefix: str = "") -> Q:
+    """The ``day`` condition of a tally row for the range (any day, undated included,
+    when there is no bound)."""
+    if lo is None and hi is None:
+        return Q(**{f"{prefix}day__gte": 0})
+    return Q(**{f"{prefix}day__gte": day_number(lo) if lo else 1}) & (
+        Q(**{f"{prefix}day__lte": day_number(hi)}) if hi else Q()
+    )
+
+
+# --- places -----------------------------------------------------------------------------------
+
+
+def _place_key(scope: StatsScope, *, linked: bool) -> str:
+    """The summary tables' key of a country or county scope (not a municipality).
+    ``linked``: with no place, only partnerships with a confirmed municipality count."""
+    if scope.county is not None:
+        county = County.objects.filter(pk=scope.county, country=scope.country)
+        if scope.country and not county.exists():
+            return NOWHERE
+        return county_place(scope.county)
+    if scope.country:
+        return scope.country
+    return ANY_MUNICIPALITY if linked else EVERYWHERE
+
+
+def _live_place_q(scope: StatsScope, place: str) -> Q:
+    """The condition on a partnership for a place key, on the base tables."""
+    if place == EVERYWHERE:
+        return Q()
+    confirmed = PartnershipMunicipality.objects.filter(
+        partnership=OuterRef("pk"), state=LinkState.CONFIRMED
+    )
+    if place != ANY_MUNICIPALITY:
+        confirmed = confirmed.filter(scope.place_q("municipality__"))
+    return Q(Exists(confirmed))
+
+
+def _live_partnerships(scope: StatsScope, place: str, lo: datetime.date, hi: datetime.date):
+    partnerships = Partnership.objects.filter(
+        _live_place_q(scope, place),
+        status__in=ESTABLISHED_STATUSES,
+        start_date__gte=lo,
+        start_date__lte=hi,
     ).order_by()
-
-
-def _established_partnerships(scope: StatsScope) -> QuerySet[Partnership]:
-    """Established partnerships in scope, each once (the filters are ``EXISTS`` subqueries,
-    so no join multiplies the rows)."""
-    partnerships = Partnership.objects.filter(status__in=ESTABLISHED_STATUSES).order_by()
-    if scope.has_place:
-        partnerships = partnerships.filter(
-            Exists(
-                PartnershipMunicipality.objects.filter(
-                    scope.place_q("municipality__"),
-                    partnership=OuterRef("pk"),
-                    state=LinkState.CONFIRMED,
-                )
-            )
-        )
     if scope.field:
         partnerships = partnerships.filter(
             Exists(PartnershipField.objects.filter(partnership=OuterRef("pk"), field=scope.field))
         )
-    if scope.start_date_after:
-        partnerships = partnerships.filter(start_date__gte=scope.start_date_after)
-    if scope.start_date_before:
-        partnerships = partnerships.filter(start_date__lte=scope.start_date_before)
     return partnerships
 
 
-def _counted_municipalities_q(*, window: Q, prefix: str = "") -> Q:
-    """The municipalities the ``all`` denominator counts: every current one, plus any
-    no-longer-current one with an established partnership in the window."""
-    return Q(**{f"{prefix}is_current": True}) | window
+def _live_vector(scope: StatsScope, place: str, lo: datetime.date, hi: datetime.date) -> dict:
+    """Every measure for the partnerships starting in ``lo``–``hi`` (one query)."""
+
+    def counted(condition: Q | None = None) -> Count:
+        return Count("pk", distinct=True, filter=condition)
+
+    aggregates = {"total": counted()}
+    types = CoCreationType.values
+    for t in types:
+        aggregates[declared_measure(t)] = counted(Q(co_creation_type=t))
+        aggregates[derived_measure(t)] = counted(Q(derived_co_creation_type=t))
+        for d in types:
+            aggregates[cell_measure(t, d)] = counted(
+                Q(co_creation_type=t, derived_co_creation_type=d)
+            )
+    for v in Initiator.values:
+        aggregates[initiator(v)] = counted(Q(initiator=v))
+    for v in Agreement.values:
+        aggregates[agreement(v)] = counted(Q(agreement=v))
+    for v in CollaborationForm.values:
+        aggregates[form(v)] = counted(Q(form_tags__form=v))
+    aggregates["without_form"] = counted(Q(form_tags__isnull=True))
+    aggregates["formal"] = counted(Q(agreement__in=FORMAL_AGREEMENTS))
+    return _live_partnerships(scope, place, lo, hi).aggregate(**aggregates)
+
+
+def _vector(scope: StatsScope) -> dict[str, int]:
+    """Every measure (``MEASURES``) for the established partnerships in a country or
+    county scope, field and start-date range: summary rows plus the live edges."""
+    reading = _reading.get()
+    if reading is None:
+        return _read_vector(scope)
+    if ("vector", scope) not in reading:
+        reading[("vector", scope)] = _read_vector(scope)
+    return reading[("vector", scope)]
+
+
+def _read_vector(scope: StatsScope) -> dict[str, int]:
+    place = _place_key(scope, linked=False)
+    span = Span.of(scope.start_date_after, scope.start_date_before)
+    rows = PlaceTally.objects.filter(span.months_q(), place=place, field=scope.field or ANY_FIELD)
+    totals = rows.aggregate(**{name: Sum(name) for name in MEASURES})
+    vector = {name: totals[name] or 0 for name in MEASURES}
+    if place != NOWHERE:
+        for lo, hi in span.edges:
+            for name, value in _live_vector(scope, place, lo, hi).items():
+                vector[name] += value
+    return vector
+
+
+def _municipality_probe(field: str, day: Q) -> Exists:
+    """Whether the municipality of the outer query has a tally row for ``field`` on a day
+    matching ``day`` (one index lookup)."""
+    return Exists(
+        MunicipalityTally.objects.filter(day, municipality_id=OuterRef("pk"), field=field)
+    )
+
+
+# --- the statistics ---------------------------------------------------------------------------
 
 
 def stats_fields(
@@ -152,41 +317,32 @@ def stats_fields(
 
     Every ``Field`` appears, in enum order, zeros included; ``research`` is the
     reference figure from ``RESEARCH_FIELD_SHARES`` or ``None``. ``scope.field`` and the
-    start-date range are ignored. One query, two with ``denominator="all"``.
+    start-date range are ignored. One query on the summary tables (a probe per
+    municipality in scope and field).
     """
     if denominator not in DENOMINATORS:
         raise ValueError(f"Unknown denominator {denominator!r}; use one of {DENOMINATORS}.")
     if years < 1:
         raise ValueError("years must be at least 1.")
+    _current()
     since = window_start(as_of, years)
-    in_window = Q(partnership__start_date__gt=since)
-    aggregates = {"reporting": Count("municipality", distinct=True)}
+    window = Q(day__gt=day_number(since), day__lte=day_number(as_of))
+    aggregates = {
+        "reporting": Count(
+            "pk",
+            filter=Q(_municipality_probe(ANY_FIELD, Q(day__gte=1, day__lte=day_number(as_of)))),
+        )
+    }
     for index, field in enumerate(Field):
         aggregates[f"field_{index}"] = Count(
-            "municipality",
-            distinct=True,
-            filter=in_window & Q(partnership__field_tags__field=field.value),
+            "pk", filter=Q(_municipality_probe(field.value, window))
         )
-    counts = (
-        _established_links(scope).filter(partnership__start_date__lte=as_of).aggregate(**aggregates)
-    )
-
     if denominator == DENOMINATOR_ALL:
-        established_in_window = PartnershipMunicipality.objects.filter(
-            municipality=OuterRef("pk"),
-            state=LinkState.CONFIRMED,
-            partnership__status__in=ESTABLISHED_STATUSES,
-            partnership__start_date__gt=since,
-            partnership__start_date__lte=as_of,
+        aggregates["all"] = Count(
+            "pk", filter=Q(is_current=True) | Q(_municipality_probe(ANY_FIELD, window))
         )
-        total = (
-            Municipality.objects.filter(scope.place_q())
-            .filter(_counted_municipalities_q(window=Q(Exists(established_in_window))))
-            .count()
-        )
-    else:
-        total = counts["reporting"]
-
+    counts = Municipality.objects.filter(scope.place_q()).order_by().aggregate(**aggregates)
+    total = counts["all"] if denominator == DENOMINATOR_ALL else counts["reporting"]
     results = []
     for index, field in enumerate(Field):
         municipalities = counts[f"field_{index}"]
@@ -215,71 +371,57 @@ def stats_co_creation(*, scope: StatsScope) -> dict:
     The matrix shows the gap between declared and practised co-creation: e.g. declared
     ``equal`` but derived ``municipality_led``. Every type is a key of ``declared`` and
     ``derived``; all nine matrix cells are present, zeros included, declared type first,
-    in enum order. One query.
+    in enum order.
     """
-    types = list(CoCreationType)
-    aggregates = {"total": Count("pk", distinct=True)}
-    for i, kind in enumerate(types):
-        aggregates[f"declared_{i}"] = Count(
-            "pk", distinct=True, filter=Q(co_creation_type=kind.value)
-        )
-        aggregates[f"derived_{i}"] = Count(
-            "pk", distinct=True, filter=Q(derived_co_creation_type=kind.value)
-        )
-        for j, derived in enumerate(types):
-            aggregates[f"cell_{i}_{j}"] = Count(
-                "pk",
-                distinct=True,
-                filter=Q(co_creation_type=kind.value, derived_co_creation_type=derived.value),
-            )
-    counts = _established_partnerships(scope).aggregate(**aggregates)
+    _current()
+    if scope.municipality is not None:
+        return live.stats_co_creation(scope=scope)
+    v = _vector(scope)
+    types = CoCreationType.values
     return {
-        "total": counts["total"],
-        "declared": {t.value: counts[f"declared_{i}"] for i, t in enumerate(types)},
-        "derived": {t.value: counts[f"derived_{i}"] for i, t in enumerate(types)},
+        "total": v["total"],
+        "declared": {t: v[declared_measure(t)] for t in types},
+        "derived": {t: v[derived_measure(t)] for t in types},
         "matrix": [
-            {"declared": declared.value, "derived": derived.value, "count": counts[f"cell_{i}_{j}"]}
-            for i, declared in enumerate(types)
-            for j, derived in enumerate(types)
+            {"declared": a, "derived": b, "count": v[cell_measure(a, b)]}
+            for a in types
+            for b in types
         ],
     }
 
 
-def _choice_counts(*, scope: StatsScope, lookup: str, choices, extra: dict | None = None) -> dict:
-    """Established partnerships in scope per value of ``lookup``, every choice in enum
-    order, with the share of all established partnerships in scope; ``extra`` aggregates
-    are added to the result under their names. One query."""
-    aggregates = {"total": Count("pk", distinct=True), **(extra or {})}
-    for index, choice in enumerate(choices):
-        aggregates[f"value_{index}"] = Count(
-            "pk", distinct=True, filter=Q(**{lookup: choice.value})
-        )
-    counts = _established_partnerships(scope).aggregate(**aggregates)
-    total = counts["total"]
+def _choice_counts(v: dict, measure, choices, extra: tuple[str, ...] = ()) -> dict:
+    total = v["total"]
     return {
         "total": total,
-        **{name: counts[name] for name in extra or {}},
+        **{name: v[name] for name in extra},
         "results": [
             {
-                "value": choice.value,
-                "count": counts[f"value_{index}"],
-                "share": _share(counts[f"value_{index}"], total),
+                "value": value,
+                "count": v[measure(value)],
+                "share": _share(v[measure(value)], total),
             }
-            for index, choice in enumerate(choices)
+            for value in choices.values
         ],
     }
 
 
 def stats_initiators(*, scope: StatsScope) -> dict:
     """Established partnerships in scope by who took the initiative (``Initiator``), every
-    choice in enum order with its count and share of ``total``. One query."""
-    return _choice_counts(scope=scope, lookup="initiator", choices=Initiator)
+    choice in enum order with its count and share of ``total``."""
+    _current()
+    if scope.municipality is not None:
+        return live.stats_initiators(scope=scope)
+    return _choice_counts(_vector(scope), initiator, Initiator)
 
 
 def stats_agreements(*, scope: StatsScope) -> dict:
     """Established partnerships in scope by kind of agreement (``Agreement``), every choice
-    in enum order with its count and share of ``total``. One query."""
-    return _choice_counts(scope=scope, lookup="agreement", choices=Agreement)
+    in enum order with its count and share of ``total``."""
+    _current()
+    if scope.municipality is not None:
+        return live.stats_agreements(scope=scope)
+    return _choice_counts(_vector(scope), agreement, Agreement)
 
 
 def stats_forms(*, scope: StatsScope) -> dict:
@@ -288,14 +430,12 @@ def stats_forms(*, scope: StatsScope) -> dict:
     Forms are multi-valued: a partnership counts once for *each* form it has, and each
     share is partnerships with that form / all established partnerships in scope
     (``total``), so the shares may sum to more than 1. ``without_form`` counts the
-    partnerships that have no form recorded. One query.
+    partnerships that have no form recorded.
     """
-    return _choice_counts(
-        scope=scope,
-        lookup="form_tags__form",
-        choices=CollaborationForm,
-        extra={"without_form": Count("pk", distinct=True, filter=Q(form_tags__isnull=True))},
-    )
+    _current()
+    if scope.municipality is not None:
+        return live.stats_forms(scope=scope)
+    return _choice_counts(_vector(scope), form, CollaborationForm, extra=("without_form",))
 
 
 def stats_trend(
@@ -308,56 +448,56 @@ def stats_trend(
     order (only ``scope.field`` when given), zeros included — with the number of
     partnerships (each once) and of distinct municipalities in scope. A partnership in
     several fields counts in each field's row; ``totals`` counts each once per year.
-    Years come from the database (``ExtractYear``). Two queries.
+    Only partnerships with a confirmed municipality (in scope) and a start date count.
     """
-    links = _established_links(scope)
-    if scope.field:
-        links = links.filter(
-            Exists(
-                PartnershipField.objects.filter(
-                    partnership=OuterRef("partnership"), field=scope.field
-                )
-            )
-        )
-    if scope.start_date_after:
-        links = links.filter(partnership__start_date__gte=scope.start_date_after)
-    if scope.start_date_before:
-        links = links.filter(partnership__start_date__lte=scope.start_date_before)
+    _current()
+    if scope.municipality is not None:
+        return live.stats_trend(scope=scope, year_from=year_from, year_to=year_to)
+    lo, hi = scope.start_date_after, scope.start_date_before
     if year_from is not None:
-        links = links.filter(partnership__start_date__year__gte=year_from)
+        lo = max(lo, datetime.date(year_from, 1, 1)) if lo else datetime.date(year_from, 1, 1)
     if year_to is not None:
-        links = links.filter(partnership__start_date__year__lte=year_to)
-    links = links.filter(partnership__start_date__isnull=False)
+        hi = min(hi, datetime.date(year_to, 12, 31)) if hi else datetime.date(year_to, 12, 31)
+    place = _place_key(scope, linked=True)
+    fields = [scope.field] if scope.field else Field.values
+    total_key = scope.field or ANY_FIELD
+    keys = sorted({*fields, total_key})
 
-    year = ExtractYear("partnership__start_date")
-    per_field = (
-        links.values(year=year, field=F("partnership__field_tags__field"))
-        .annotate(
-            partnerships=Count("partnership", distinct=True),
-            municipalities=Count("municipality", distinct=True),
-        )
+    partnerships: dict[tuple[int, str], int] = {}
+    span = Span.of(lo, hi)
+    rows = (
+        PlaceTally.objects.filter(span.months_q(), place=place, field__in=keys, month__gte=1)
+        .annotate(year=F("month") / 100)
+        .values("year", "field")
+        .annotate(n=Sum("total"))
         .order_by()
     )
-    if scope.field:
-        per_field = per_field.filter(field=scope.field)
-    per_year = (
-        links.values(year=year)
-        .annotate(
-            partnerships=Count("partnership", distinct=True),
-            municipalities=Count("municipality", distinct=True),
-        )
-        .order_by()
+    for row in rows:
+        partnerships[(row["year"], row["field"])] = row["n"]
+    if place != NOWHERE:
+        for edge_lo, edge_hi in span.edges:
+            edge_scope = replace(scope, field=None)
+            counts = _live_partnerships(edge_scope, place, edge_lo, edge_hi).aggregate(
+                **{
+                    f"k_{key}": Count(
+                        "pk", distinct=True, filter=Q(field_tags__field=key) if key else None
+                    )
+                    for key in keys
+                }
+            )
+            for key in keys:
+                if counts[f"k_{key}"]:
+                    slot = (edge_lo.year, key)
+                    partnerships[slot] = partnerships.get(slot, 0) + counts[f"k_{key}"]
+    years_with_data = sorted({y for (y, key), n in partnerships.items() if key == total_key and n})
+    first = (
+        year_from if year_from is not None else (years_with_data[0] if years_with_data else None)
     )
-    by_year = {row["year"]: row for row in per_year}
-    by_year_field = {(row["year"], row["field"]): row for row in per_field}
-
-    first = year_from if year_from is not None else min(by_year, default=None)
-    last = year_to if year_to is not None else max(by_year, default=None)
+    last = year_to if year_to is not None else (years_with_data[-1] if years_with_data else None)
     if first is None or last is None:
         return {"year_from": year_from, "year_to": year_to, "results": [], "totals": []}
-    fields = [scope.field] if scope.field else Field.values
+    municipalities = _municipalities_per_year(scope, keys, lo, hi, years_with_data)
     years = range(first, last + 1)
-    zero = {"partnerships": 0, "municipalities": 0}
     return {
         "year_from": first,
         "year_to": last,
@@ -365,8 +505,8 @@ def stats_trend(
             {
                 "year": y,
                 "field": field,
-                "partnerships": by_year_field.get((y, field), zero)["partnerships"],
-                "municipalities": by_year_field.get((y, field), zero)["municipalities"],
+                "partnerships": partnerships.get((y, field), 0),
+                "municipalities": municipalities.get((y, field), 0),
             }
             for y in years
             for field in fields
@@ -374,12 +514,52 @@ def stats_trend(
         "totals": [
             {
                 "year": y,
-                "partnerships": by_year.get(y, zero)["partnerships"],
-                "municipalities": by_year.get(y, zero)["municipalities"],
+                "partnerships": partnerships.get((y, total_key), 0),
+                "municipalities": municipalities.get((y, total_key), 0),
             }
             for y in years
         ],
     }
+
+
+def _municipalities_per_year(
+    scope: StatsScope,
+    keys: list[str],
+    lo: datetime.date | None,
+    hi: datetime.date | None,
+    years: list[int],
+) -> dict[tuple[int, str], int]:
+    """Distinct municipalities in scope per (year, field key) with a partnership starting
+    in that year and in ``lo``–``hi``: whole years from the per-year tally rows, years cut
+    by the range by probing each municipality."""
+    found: dict[tuple[int, str], int] = {}
+    if not years:
+        return found
+    in_place = Municipality.objects.filter(scope.place_q()).order_by()
+    whole, partial = [], []
+    for y in years:
+        start, end = datetime.date(y, 1, 1), datetime.date(y, 12, 31)
+        cut_lo, cut_hi = max(start, lo) if lo else start, min(end, hi) if hi else end
+        if (cut_lo, cut_hi) == (start, end):
+            whole.append(y)
+        elif cut_lo <= cut_hi:
+            partial.append((y, cut_lo, cut_hi))
+    if whole:
+        rows = MunicipalityTally.objects.filter(
+            field__in=keys, day__in=[-y for y in whole]
+        ).order_by()
+        if scope.has_place:
+            rows = rows.filter(municipality_id__in=in_place.values("pk"))
+        for row in rows.values("day", "field").annotate(n=Count("pk")):
+            found[(-row["day"], row["field"])] = row["n"]
+    for y, cut_lo, cut_hi in partial:
+        days = _day_q(cut_lo, cut_hi)
+        counts = in_place.aggregate(
+            **{f"k_{key}": Count("pk", filter=Q(_municipality_probe(key, days))) for key in keys}
+        )
+        for key in keys:
+            found[(y, key)] = counts[f"k_{key}"]
+    return found
 
 
 def stats_by_county(
@@ -393,74 +573,74 @@ def stats_by_county(
     ``municipalities_total`` follows the ``"all"`` denominator of ``stats_fields``:
     current municipalities plus no-longer-current ones with a partnership in the window.
     No-longer-current counties appear only when they have such municipalities. Ordered
-    by country and county code. One query.
+    by country and county code.
     """
     if years < 1:
         raise ValueError("years must be at least 1.")
+    _current()
     since = window_start(as_of, years)
-    prefix = "municipalities__partnership_links__partnership__"
-    in_window = Q(
-        **{
-            "municipalities__partnership_links__state": LinkState.CONFIRMED,
-            f"{prefix}status__in": ESTABLISHED_STATUSES,
-            f"{prefix}start_date__gt": since,
-            f"{prefix}start_date__lte": as_of,
-        }
-    )
-    counties = County.objects.all()
+    lo, hi = since + datetime.timedelta(days=1), as_of
+    counties = County.objects.order_by("country", "code")
     if country:
         counties = counties.filter(country=country)
-    rows = (
-        counties.annotate(
-            municipalities_total=Count(
-                "municipalities",
-                distinct=True,
-                filter=_counted_municipalities_q(window=in_window, prefix="municipalities__"),
-            ),
-            municipalities_with_partnerships=Count(
-                "municipalities", distinct=True, filter=in_window
-            ),
-            partnerships=Count(f"{prefix.removesuffix('__')}", distinct=True, filter=in_window),
+    counties = list(counties.values("id", "country", "code", "name", "is_current"))
+    ids = [c["id"] for c in counties]
+    window = Q(day__gt=day_number(since), day__lte=day_number(as_of))
+    in_window = Q(_municipality_probe(ANY_FIELD, window))
+    municipalities = {
+        row["county"]: row
+        for row in Municipality.objects.filter(county__in=ids)
+        .values("county")
+        .annotate(
+            total=Count("pk", filter=Q(is_current=True) | in_window),
+            active=Count("pk", filter=in_window),
         )
-        .filter(Q(is_current=True) | Q(municipalities_total__gt=0))
-        .order_by("country", "code")
-        .values(
-            "id",
-            "country",
-            "code",
-            "name",
-            "is_current",
-            "municipalities_total",
-            "municipalities_with_partnerships",
-            "partnerships",
-        )
-    )
-    return {
-        "as_of": as_of,
-        "years": years,
-        "country": country,
-        "results": [
-            {
-                "county": row["id"],
-                "country": row["country"],
-                "code": row["code"],
-                "name": row["name"],
-                "is_current": row["is_current"],
-                "municipalities_total": row["municipalities_total"],
-                "municipalities_with_partnerships": row["municipalities_with_partnerships"],
-                "share": _share(
-                    row["municipalities_with_partnerships"], row["municipalities_total"]
-                ),
-                "partnerships": row["partnerships"],
-            }
-            for row in rows
-        ],
+        .order_by()
     }
-
-
-# Agreements the headline counts as formalised: a written agreement or a partnership
-# agreement of the IOP type.
-FORMAL_AGREEMENTS = (Agreement.WRITTEN, Agreement.PARTNERSHIP_AGREEMENT)
+    span = Span.of(lo, hi)
+    partnerships = {
+        row["place"]: row["n"]
+        for row in PlaceTally.objects.filter(
+            span.months_q(), place__in=[county_place(i) for i in ids], field=ANY_FIELD
+        )
+        .values("place")
+        .annotate(n=Sum("total"))
+        .order_by()
+    }
+    for edge_lo, edge_hi in span.edges:
+        for row in (
+            PartnershipMunicipality.objects.filter(
+                state=LinkState.CONFIRMED,
+                municipality__county__in=ids,
+                partnership__status__in=ESTABLISHED_STATUSES,
+                partnership__start_date__gte=edge_lo,
+                partnership__start_date__lte=edge_hi,
+            )
+            .values("municipality__county")
+            .annotate(n=Count("partnership", distinct=True))
+            .order_by()
+        ):
+            key = county_place(row["municipality__county"])
+            partnerships[key] = partnerships.get(key, 0) + row["n"]
+    results = []
+    for county in counties:
+        counts = municipalities.get(county["id"], {"total": 0, "active": 0})
+        if not county["is_current"] and not counts["total"]:
+            continue
+        results.append(
+            {
+                "county": county["id"],
+                "country": county["country"],
+                "code": county["code"],
+                "name": county["name"],
+                "is_current": county["is_current"],
+                "municipalities_total": counts["total"],
+                "municipalities_with_partnerships": counts["active"],
+                "share": _share(counts["active"], counts["total"]),
+                "partnerships": partnerships.get(county_place(county["id"]), 0),
+            }
+        )
+    return {"as_of": as_of, "years": years, "country": country, "results": results}
 
 
 def stats_headline(*, scope: StatsScope) -> dict:
@@ -474,25 +654,46 @@ def stats_headline(*, scope: StatsScope) -> dict:
     - ``formal_agreements`` and ``formal_agreement_share``: those with a written agreement
       or a partnership agreement (``FORMAL_AGREEMENTS``), and their share of
       ``partnerships``.
-
-    One query (the link tables are joined and counted ``distinct``).
     """
-    place = scope.place_q("municipality_links__municipality__")
-    counts = _established_partnerships(scope).aggregate(
-        partnerships=Count("pk", distinct=True),
-        municipalities=Count(
-            "municipality_links__municipality",
-            distinct=True,
-            filter=place & Q(municipality_links__state=LinkState.CONFIRMED),
-        ),
-        organisations=Count(
-            "organisation_links__organisation",
-            distinct=True,
-            filter=Q(organisation_links__state=LinkState.CONFIRMED),
-        ),
-        formal_agreements=Count("pk", distinct=True, filter=Q(agreement__in=FORMAL_AGREEMENTS)),
+    _current()
+    if scope.municipality is not None or scope.field:
+        # A municipality's own partnerships are few; the organisations are not tallied
+        # per field.
+        return live.stats_headline(scope=scope)
+    v = _vector(scope)
+    lo, hi = scope.start_date_after, scope.start_date_before
+    municipalities = (
+        Municipality.objects.filter(scope.place_q())
+        .filter(_municipality_probe(ANY_FIELD, _day_q(lo, hi)))
+        .count()
     )
+    place = _place_key(scope, linked=False)
+    present = OrganisationTally.objects.filter(place=place, day=PRESENCE_DAY)
+    if lo is not None or hi is not None:
+        present = present.filter(
+            Exists(
+                OrganisationTally.objects.filter(
+                    _day_q(lo, hi),
+                    place=place,
+                    organisation_id=OuterRef("organisation_id"),
+                )
+            )
+        )
     return {
-        **counts,
-        "formal_agreement_share": _share(counts["formal_agreements"], counts["partnerships"]),
+        "partnerships": v["total"],
+        "municipalities": municipalities,
+        "organisations": present.count(),
+        "formal_agreements": v["formal"],
+        "formal_agreement_share": _share(v["formal"], v["total"]),
     }
+
+
+def front_page_counts() -> dict:
+    """Established partnerships, and the municipalities with at least one (any start
+    date), from the summary tables."""
+    _current()
+    partnerships = PlaceTally.objects.filter(place=EVERYWHERE, field=ANY_FIELD).aggregate(
+        n=Sum("total")
+    )["n"]
+    reporting = Municipality.objects.filter(_municipality_probe(ANY_FIELD, Q(day__gte=0))).count()
+    return {"partnership_count": partnerships or 0, "reporting_count": reporting}

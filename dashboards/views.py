@@ -27,7 +27,7 @@ from dashboards.sections import (
     Context,
     Figure,
 )
-from dashboards.statistics import StatsScope
+from dashboards.statistics import StatsScope, one_reading
 from municipalities.choices import Country
 from municipalities.models import Municipality
 
@@ -96,10 +96,12 @@ def _national_context(request, query: DashboardQuery) -> Context:
 
 def _figures(context: Context, builders: dict, csv_url) -> dict[str, Figure]:
     figures = {}
-    for name, build in builders.items():
-        figure = build(context)
-        figure.csv_url = csv_url(name)
-        figures[name.replace("-", "_")] = figure
+    # The figures of one page share their partnership counts (one read per place).
+    with one_reading():
+        for name, build in builders.items():
+            figure = build(context)
+            figure.csv_url = csv_url(name)
+            figures[name.replace("-", "_")] = figure
     return figures
 
 

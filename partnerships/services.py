@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import MembershipRole
 from accounts.models import Membership
-from partnerships import permissions
+from partnerships import permissions, signals
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
     SUBMITTED_STATUSES,
@@ -238,6 +238,7 @@ def set_links(
     PartnershipForm.objects.bulk_create(
         [PartnershipForm(partnership=partnership, form=f) for f in set(forms)]
     )
+    signals.changed([partnership.pk])
     return new_pending
 
 
@@ -297,7 +298,9 @@ def bulk_add_links(
     give the roles through ``with_default_lead`` and validate with ``validate_links`` first.
     """
     municipality_rows, organisation_rows, field_rows, form_rows = [], [], [], []
+    ids = []
     for partnership, values in links:
+        ids.append(partnership.pk)
         municipality_rows += [
             PartnershipMunicipality(partnership=partnership, municipality=m)
             for m in set(values["municipalities"])
@@ -316,6 +319,7 @@ def bulk_add_links(
     PartnershipOrganisation.objects.bulk_create(organisation_rows, batch_size=batch_size)
     PartnershipField.objects.bulk_create(field_rows, batch_size=batch_size)
     PartnershipForm.objects.bulk_create(form_rows, batch_size=batch_size)
+    signals.changed(ids)
 
 
 def _record_link_event(
@@ -374,6 +378,7 @@ def confirm_links_on_accept(*, partnership: Partnership, user) -> None:
     if not permissions.is_admin(user):
         pending = pending.filter(municipality_id__in=permissions.coordinated_municipality_ids(user))
     pending.update(state=LinkState.CONFIRMED, answered_by=user, answered_at=timezone.now())
+    signals.changed([partnership.pk])
     others = partnership.municipality_links.filter(state=LinkState.PENDING).select_related(
         "municipality"
     )

@@ -328,6 +328,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.deliver_due_notifications",
         "schedule": 60.0,
     },
+    # Partnerships written but not yet folded into the statistics' summary tables (each
+    # write also queues this task after its commit, and every statistics read folds in
+    # what is pending first).
+    "apply-pending-tallies": {
+        "task": "dashboards.tasks.apply_pending_tallies",
+        "schedule": 60.0,
+    },
 }
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from dashboards.tallies import apply_pending
 from municipalities.choices import Country
 from partnerships.choices import Field
 from tests.dashboards.test_statistics import build_world, make_partnership
@@ -299,12 +300,13 @@ QUERY_BOUND = {
     # A county and a municipality lookup for the scope, the statistic's own queries, and
     # the savepoint pair of the request's transaction (ATOMIC_REQUESTS).
     "stats-fields": 6,
-    "stats-co-creation": 5,
-    "stats-initiators": 5,
-    "stats-agreements": 5,
-    "stats-forms": 5,
-    "stats-trend": 6,
-    "stats-counties": 3,
+    "stats-co-creation": 6,
+    "stats-initiators": 6,
+    "stats-agreements": 6,
+    "stats-forms": 6,
+    "stats-trend": 7,
+    # counties, municipalities per county, the summary rows and the two edge months
+    "stats-counties": 8,
 }
 
 
@@ -332,12 +334,16 @@ def test_query_count_does_not_grow_with_the_data(api, name, django_assert_max_nu
         params |= {"as_of": "2026-01-01", "denominator": "all"}
 
     _add_partnerships(3, municipalities, datetime.date(2018, 1, 1))
+    # Writes are folded into the summary tables by a task after their commit (the test's
+    # transaction never commits): fold them first, to count what a read costs.
+    apply_pending()
     with django_assert_max_num_queries(QUERY_BOUND[name]) as small:
         ok(get(api, name, **params))
 
     _add_partnerships(27, municipalities, datetime.date(2017, 6, 1))
     for _ in range(3):
         CountyFactory(country=Country.NORWAY)
+    apply_pending()
     with django_assert_max_num_queries(QUERY_BOUND[name]) as large:
         body = ok(get(api, name, **params))
 

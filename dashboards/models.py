@@ -1,0 +1,99 @@
+"""Pre-aggregated statistics: summary tables kept equal to the base tables.
+
+The statistics (``dashboards.statistics``) read these instead of grouping every
+partnership, so that a dashboard costs the same at 10,000 and at 1,000,000 partnerships.
+``dashboards.tallies`` maintains them: every write to a partnership or its links marks the
+partnership in ``PendingTally`` (in the write's own transaction), and the marks are folded
+in by a task right after the commit, or at the latest by the next statistics read — so the
+figures are exact as soon as the write returns. ``manage.py rebuild_statistics`` rebuilds
+everything from scratch.
+
+Only *established* partnerships (active, completed, discontinued) are tallied, and a
+municipality or organisation only through a *confirmed* link, as the statistics count.
+
+Places are written as keys: ``""`` every established partnership, ``"*"`` those with at
+least one confirmed municipality, ``"NO"``/``"DK"``/``"SE"`` a country, ``"c<id>"`` a county.
+Days are integers ``yyyymmdd`` (0: no start date), months ``yyyymm`` (0: no start date).
+"""
+
+from django.db import models
+
+# Summary rows are never shown one by one: no __str__.
+# ruff: noqa: DJ008
+from dashboards.measures import MEASURES
+
+
+class TalliedPartnership(models.Model):
+    """What an established partnership contributed when it was last tallied, so that a
+    change can subtract exactly that. Lists are comma-separated, sorted."""
+
+    partnership_id = models.BigIntegerField(primary_key=True)
+    day = models.IntegerField()
+    co_creation = models.CharField(max_length=20, blank=True)
+    derived = models.CharField(max_length=20, blank=True)
+    initiator = models.CharField(max_length=20, blank=True)
+    agreement = models.CharField(max_length=30, blank=True)
+    fields = models.TextField(blank=True)
+    forms = models.TextField(blank=True)
+    municipalities = models.TextField(blank=True)
+    organisations = models.TextField(blank=True)
+
+
+class PlaceTally(models.Model):
+    """Established partnerships per place, field (``""``: any) and start month, with one
+    count column per measure (``dashboards.measures.MEASURES``); each partnership once per
+    place and field."""
+
+    place = models.CharField(max_length=12)
+    field = models.CharField(max_length=20)
+    month = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "field", "month"], name="place_tally_key")
+        ]
+
+
+for _name in MEASURES:
+    PlaceTally.add_to_class(_name, models.IntegerField(default=0))
+
+
+class MunicipalityTally(models.Model):
+    """Established partnerships per municipality, field (``""``: any) and start day (and,
+    with ``day = -year``, per start year): what the distinct-municipality counts probe."""
+
+    municipality_id = models.BigIntegerField()
+    field = models.CharField(max_length=20)
+    day = models.IntegerField()
+    partnerships = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality_id", "field", "day"], name="municipality_tally_key"
+            )
+        ]
+
+
+class OrganisationTally(models.Model):
+    """Established partnerships per place (not per municipality), organisation and start
+    day; ``day = -1`` counts them whatever the day (the organisations present in a place)."""
+
+    place = models.CharField(max_length=12)
+    organisation_id = models.BigIntegerField()
+    day = models.IntegerField()
+    partnerships = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "organisation_id", "day"], name="organisation_tally_key"
+            )
+        ]
+        indexes = [models.Index(fields=["place", "day"], name="organisation_tally_presence")]
+
+
+class PendingTally(models.Model):
+    """A partnership written since it was last tallied."""
+
+    partnership_id = models.BigIntegerField(primary_key=True)

@@ -1,0 +1,544 @@
+"""Keeping the pre-aggregated statistics (``dashboards.models``) equal to the base tables.
+
+How a write reaches the summary tables:
+
+1. Any write to a partnership, its links, fields or forms marks the partnership in
+   ``PendingTally``, in the write's own transaction (``mark``: Django's model signals, and
+   ``partnerships.signals.partnerships_changed`` for the bulk writes those miss).
+2. After the commit, ``apply_pending`` runs: as a Celery task when a broker is configured
+   (``dashboards.tasks``), in-process otherwise. Every statistics read also calls
+   ``ensure_current`` first, so a figure is exact as soon as the write has returned, even
+   before the task has run (one indexed ``EXISTS`` when nothing is pending).
+3. ``apply_pending`` subtracts what the partnership contributed when it was last tallied
+   (``TalliedPartnership``) and adds what it contributes now, as increments (``UPDATE …
+   SET n = n + delta``), so concurrent refreshes of different partnerships never lose a
+   count; on PostgreSQL the pending rows are locked (``SKIP LOCKED``) so that one process
+   folds in a given partnership at a time.
+
+``rebuild_tallies`` recomputes everything from the base tables in a few set-based
+statements (used after a bulk load and by ``manage.py rebuild_statistics``).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from dashboards.measures import MEASURES, measures_of
+from dashboards.models import (
+    MunicipalityTally,
+    OrganisationTally,
+    PendingTally,
+    PlaceTally,
+    TalliedPartnership,
+)
+from municipalities.models import Municipality
+from partnerships.choices import ESTABLISHED_STATUSES, Agreement, LinkState
+from partnerships.models import (
+    Partnership,
+    PartnershipField,
+    PartnershipForm,
+    PartnershipMunicipality,
+    PartnershipOrganisation,
+)
+
+EVERYWHERE = ""
+ANY_MUNICIPALITY = "*"
+ANY_FIELD = ""
+PRESENCE_DAY = -1
+BATCH = 500
+SUMMARY_MODELS = (TalliedPartnership, PlaceTally, MunicipalityTally, OrganisationTally)
+
+
+def county_place(county_id: int) -> str:
+    return f"c{county_id}"
+
+
+def day_number(date: datetime.date | None) -> int:
+    """``yyyymmdd`` as an integer; 0 for no date."""
+    return date.year * 10000 + date.month * 100 + date.day if date else 0
+
+
+def year_row(day: int) -> int:
+    """The ``MunicipalityTally.day`` of the per-year row of a dated ``day``."""
+    return -(day // 10000)
+
+
+@dataclass(frozen=True)
+class State:
+    """What the statistics need of one established partnership."""
+
+    day: int
+    co_creation: str
+    derived: str
+    initiator: str
+    agreement: str
+    fields: frozenset[str]
+    forms: frozenset[str]
+    municipalities: frozenset[int]
+    organisations: frozenset[int]
+
+    @classmethod
+    def from_tallied(cls, row: TalliedPartnership) -> "State":
+        def ids(text: str) -> frozenset[int]:
+            return frozenset(int(v) for v in text.split(",") if v)
+
+        def words(text: str) -> frozenset[str]:
+            return frozenset(v for v in text.split(",") if v)
+
+        return cls(
+            day=row.day,
+            co_creation=row.co_creation,
+            derived=row.derived,
+            initiator=row.initiator,
+            agreement=row.agreement,
+            fields=words(row.fields),
+            forms=words(row.forms),
+            municipalities=ids(row.municipalities),
+            organisations=ids(row.organisations),
+        )
+
+    def as_tallied(self, partnership_id: int) -> TalliedPartnership:
+        def join(values) -> str:
+            return ",".join(str(v) for v in sorted(values))
+
+        return TalliedPartnership(
+            partnership_id=partnership_id,
+            day=self.day,
+            co_creation=self.co_creation,
+            derived=self.derived,
+            initiator=self.initiator,
+            agreement=self.agreement,
+            fields=join(self.fields),
+            forms=join(self.forms),
+            municipalities=join(self.municipalities),
+            organisations=join(self.organisations),
+        )
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+
+def mark(ids: Iterable[int]) -> None:
+    """Mark partnerships as written (in the caller's transaction) and fold them in after
+    the commit."""
+    ids = {int(i) for i in ids if i is not None}
+    if not ids:
+        return
+    PendingTally.objects.bulk_create(
+        [PendingTally(partnership_id=i) for i in sorted(ids)], ignore_conflicts=True
+    )
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit() -> None:
+    from dashboards.tasks import apply_pending_tallies
+
+    apply_pending_tallies.delay()
+
+
+def ensure_current() -> None:
+    """Fold in every pending write (nothing to do, and one query, when none is pending)."""
+    if PendingTally.objects.exists():
+        apply_pending()
+
+
+def apply_pending(batch: int = BATCH) -> int:
+    """Fold the pending partnerships into the summary tables; returns how many."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            pending = PendingTally.objects.order_by("partnership_id")
+            if connection.vendor == "postgresql":
+                pending = pending.select_for_update(skip_locked=True)
+            ids = list(pending.values_list("partnership_id", flat=True)[:batch])
+            if not ids:
+                return done
+            refresh(ids)
+            PendingTally.objects.filter(partnership_id__in=ids).delete()
+        done += len(ids)
+
+
+# --- folding in ------------------------------------------------------------------------------
+
+
+def current_states(ids: Iterable[int]) -> dict[int, State]:
+    """The state of each given partnership that is established now (five queries)."""
+    rows = Partnership.objects.filter(pk__in=list(ids), status__in=ESTABLISHED_STATUSES)
+    rows = list(
+        rows.values_list(
+            "pk",
+            "start_date",
+            "co_creation_type",
+            "derived_co_creation_type",
+            "initiator",
+            "agreement",
+        )
+    )
+    established = [row[0] for row in rows]
+    if not established:
+        return {}
+    parts: dict[str, dict[int, set]] = {}
+    for name, queryset, column in (
+        (
+            "municipalities",
+            PartnershipMunicipality.objects.filter(state=LinkState.CONFIRMED),
+            "municipality_id",
+        ),
+        (
+            "organisations",
+            PartnershipOrganisation.objects.filter(state=LinkState.CONFIRMED),
+            "organisation_id",
+        ),
+        ("fields", PartnershipField.objects.all(), "field"),
+        ("forms", PartnershipForm.objects.all(), "form"),
+    ):
+        found: dict[int, set] = defaultdict(set)
+        for partnership_id, value in queryset.filter(partnership_id__in=established).values_list(
+            "partnership_id", column
+        ):
+            found[partnership_id].add(value)
+        parts[name] = found
+    return {
+        pk: State(
+            day=day_number(start),
+            co_creation=co_creation or "",
+            derived=derived or "",
+            initiator=initiator or "",
+            agreement=agreement or "",
+            fields=frozenset(parts["fields"][pk]),
+            forms=frozenset(parts["forms"][pk]),
+            municipalities=frozenset(parts["municipalities"][pk]),
+            organisations=frozenset(parts["organisations"][pk]),
+        )
+        for pk, start, co_creation, derived, initiator, agreement in rows
+    }
+
+
+class Deltas:
+    """Changes to the three summary tables, accumulated over many partnerships."""
+
+    def __init__(self, geography: dict[int, tuple[str, int]]):
+        self.geography = geography
+        self.places: dict[tuple[str, str, int], dict[str, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
+        self.municipalities: dict[tuple[int, str, int], int] = defaultdict(int)
+        self.organisations: dict[tuple[str, int, int], int] = defaultdict(int)
+
+    def add(self, state: State, sign: int) -> None:
+        countries = {self.geography[m][0] for m in state.municipalities}
+        counties = {county_place(self.geography[m][1]) for m in state.municipalities}
+        places = {EVERYWHERE, *countries, *counties}
+        if state.municipalities:
+            places.add(ANY_MUNICIPALITY)
+        fields = {ANY_FIELD, *state.fields}
+        names = measures_of(
+            co_creation=state.co_creation,
+            derived_type=state.derived,
+            initiator_value=state.initiator,
+            agreement_value=state.agreement,
+            forms=state.forms,
+        )
+        month = state.day // 100
+        for place in places:
+            for field in fields:
+                vector = self.places[(place, field, month)]
+                for name in names:
+                    vector[name] += sign
+        for municipality in state.municipalities:
+            for field in fields:
+                self.municipalities[(municipality, field, state.day)] += sign
+                if state.day:
+                    self.municipalities[(municipality, field, year_row(state.day))] += sign
+        for place in places - {ANY_MUNICIPALITY}:
+            for organisation in state.organisations:
+                self.organisations[(place, organisation, state.day)] += sign
+                self.organisations[(place, organisation, PRESENCE_DAY)] += sign
+
+
+def refresh(ids: list[int]) -> None:
+    """Make the summary tables reflect the partnerships ``ids`` as they are now."""
+    tallied = TalliedPartnership.objects.filter(partnership_id__in=ids)
+    old = {row.partnership_id: State.from_tallied(row) for row in tallied}
+    new = current_states(ids)
+    changed = [i for i in ids if old.get(i) != new.get(i)]
+    if not changed:
+        return
+    municipality_ids = set()
+    for state in [*old.values(), *new.values()]:
+        municipality_ids |= state.municipalities
+    geography = {
+        pk: (country, county)
+        for pk, country, county in Municipality.objects.filter(pk__in=municipality_ids).values_list(
+            "pk", "country", "county_id"
+        )
+    }
+    deltas = Deltas(geography)
+    for i in changed:
+        if i in old:
+            deltas.add(old[i], -1)
+        if i in new:
+            deltas.add(new[i], +1)
+    _apply(deltas)
+    TalliedPartnership.objects.filter(partnership_id__in=changed).delete()
+    TalliedPartnership.objects.bulk_create([new[i].as_tallied(i) for i in changed if i in new])
+
+
+def _apply(deltas: Deltas) -> None:
+    place_rows = [
+        (*key, *(vector.get(name, 0) for name in MEASURES))
+        for key, vector in sorted(deltas.places.items())
+        if any(vector.values())
+    ]
+    _increment(PlaceTally, ("place", "field", "month"), MEASURES, place_rows)
+    municipality_rows = [(*k, n) for k, n in sorted(deltas.municipalities.items()) if n]
+    _increment(
+        MunicipalityTally, ("municipality_id", "field", "day"), ("partnerships",), municipality_rows
+    )
+    organisation_rows = [(*k, n) for k, n in sorted(deltas.organisations.items()) if n]
+    _increment(
+        OrganisationTally, ("place", "organisation_id", "day"), ("partnerships",), organisation_rows
+    )
+    # A municipality or organisation without partnerships in a day must not be found by
+    # the statistics' EXISTS probes: remove the rows that fell to zero.
+    if municipality_rows:
+        MunicipalityTally.objects.filter(
+            municipality_id__in={row[0] for row in municipality_rows}, partnerships__lte=0
+        ).delete()
+    if organisation_rows:
+        OrganisationTally.objects.filter(
+            organisation_id__in={row[1] for row in organisation_rows}, partnerships__lte=0
+        ).delete()
+
+
+def _increment(model, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]) -> None:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET count = count + excluded.count``
+    (PostgreSQL and SQLite alike)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*keys, *counts]
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts)
+    size = max(1, 5000 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES {', '.join([per_row] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}",
+                [value for row in chunk for value in row],
+            )
+
+
+# --- rebuilding ------------------------------------------------------------------------------
+
+
+def rebuild_tallies(progress: Callable[[str], None] | None = None) -> None:
+    """Recompute every summary table from the base tables (set-based SQL: a few
+    statements, whatever the number of partnerships)."""
+    say = progress or (lambda message: None)
+    sql = _RebuildSql()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writes wait while the mirror and the tallies are rebuilt from one state.
+            cursor.execute(
+                "LOCK TABLE " + ", ".join(sql.table(m) for m in sql.base_models) + " IN SHARE MODE"
+            )
+        for model in (PendingTally, *SUMMARY_MODELS):
+            cursor.execute(f"DELETE FROM {sql.table(model)}")
+        for label, statement in sql.statements():
+            say(label)
+            cursor.execute(statement, sql.params)
+        if connection.vendor == "postgresql":
+            for model in SUMMARY_MODELS:
+                cursor.execute(f"ANALYZE {sql.table(model)}")
+
+
+class _RebuildSql:
+    """The set-based statements of ``rebuild_tallies``."""
+
+    base_models = (
+        Partnership,
+        PartnershipMunicipality,
+        PartnershipOrganisation,
+        PartnershipField,
+        PartnershipForm,
+        Municipality,
+    )
+
+    # Every statement starts with the same CTE, whose only parameters are the statuses.
+    params = list(ESTABLISHED_STATUSES)
+
+    def __init__(self):
+        self.postgres = connection.vendor == "postgresql"
+        self._statuses = ", ".join(["%s"] * len(ESTABLISHED_STATUSES))
+
+    @staticmethod
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def _day(self, column: str) -> str:
+        if self.postgres:
+            return f"COALESCE(CAST(to_char({column}, 'YYYYMMDD') AS integer), 0)"
+        return f"COALESCE(CAST(strftime('%%Y%%m%%d', {column}) AS integer), 0)"
+
+    def _concat(self, column: str) -> str:
+        if self.postgres:
+            return f"string_agg(CAST({column} AS text), ',')"
+        return f"group_concat({column}, ',')"
+
+    def _cte(self) -> str:
+        p, pm, po, pf, pform, m = (self.table(model) for model in self.base_models)
+        forms = ", ".join(
+            f"MAX(CASE WHEN form = '{value}' THEN 1 ELSE 0 END) AS f_{value}"
+            for value in _form_values()
+        )
+        form_columns = ", ".join(f"COALESCE(fo.f_{v}, 0) AS f_{v}" for v in _form_values())
+        return f"""
+        WITH est AS (
+            SELECT p.id, {self._day("p.start_date")} AS day,
+                   COALESCE(p.co_creation_type, '') AS co,
+                   COALESCE(p.derived_co_creation_type, '') AS der,
+                   COALESCE(p.initiator, '') AS ini, COALESCE(p.agreement, '') AS agr,
+                   CASE WHEN fo.partnership_id IS NULL THEN 1 ELSE 0 END AS noform,
+                   {form_columns}
+            FROM {p} p
+            LEFT JOIN (SELECT partnership_id, {forms} FROM {pform} GROUP BY partnership_id) fo
+                   ON fo.partnership_id = p.id
+            WHERE p.status IN ({self._statuses})
+        ),
+        links AS (
+            SELECT pm.partnership_id AS pid, pm.municipality_id AS mid,
+                   m.country AS country, m.county_id AS county
+            FROM {pm} pm JOIN est ON est.id = pm.partnership_id
+            JOIN {m} m ON m.id = pm.municipality_id
+            WHERE pm.state = '{LinkState.CONFIRMED.value}'
+        ),
+        places AS (
+            SELECT id AS pid, '{EVERYWHERE}' AS place FROM est
+            UNION SELECT pid, '{ANY_MUNICIPALITY}' FROM links
+            UNION SELECT pid, country FROM links
+            UNION SELECT pid, 'c' || CAST(county AS text) FROM links
+        ),
+        tags AS (
+            SELECT id AS pid, '{ANY_FIELD}' AS field FROM est
+            UNION ALL SELECT pf.partnership_id, pf.field FROM {pf} pf
+                JOIN est ON est.id = pf.partnership_id
+        ),
+        orgs AS (
+            SELECT po.partnership_id AS pid, po.organisation_id AS oid
+            FROM {po} po JOIN est ON est.id = po.partnership_id
+            WHERE po.state = '{LinkState.CONFIRMED.value}'
+        )
+        """
+
+    def statements(self):
+        from partnerships.choices import CoCreationType, Initiator
+
+        _p, pm, po, pf, pform, _m = (self.table(model) for model in self.base_models)
+        confirmed = LinkState.CONFIRMED.value
+        tallied = self.table(TalliedPartnership)
+
+        def lists(table: str, column: str, extra: str = "") -> str:
+            return (
+                f"(SELECT {self._concat(column)} FROM {table} x "
+                f"WHERE x.partnership_id = est.id{extra})"
+            )
+
+        yield (
+            "mirror",
+            self._cte()
+            + f"""
+            INSERT INTO {tallied} (partnership_id, day, co_creation, derived, initiator,
+                                   agreement, fields, forms, municipalities, organisations)
+            SELECT est.id, est.day, est.co, est.der, est.ini, est.agr,
+                   COALESCE({lists(pf, "field")}, ''),
+                   COALESCE({lists(pform, "form")}, ''),
+                   COALESCE({lists(pm, "municipality_id", f" AND x.state = '{confirmed}'")}, ''),
+                   COALESCE({lists(po, "organisation_id", f" AND x.state = '{confirmed}'")}, '')
+            FROM est
+            """,
+        )
+
+        def when(condition: str) -> str:
+            return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+        expressions = {"total": "COUNT(*)"}
+        types = CoCreationType.values
+        for t in types:
+            expressions[f"declared_{t}"] = when(f"est.co = '{t}'")
+            expressions[f"derived_{t}"] = when(f"est.der = '{t}'")
+            for d in types:
+                expressions[f"cell_{t}_{d}"] = when(f"est.co = '{t}' AND est.der = '{d}'")
+        for v in Initiator.values:
+            expressions[f"initiator_{v}"] = when(f"est.ini = '{v}'")
+        for v in Agreement.values:
+            expressions[f"agreement_{v}"] = when(f"est.agr = '{v}'")
+        for v in _form_values():
+            expressions[f"form_{v}"] = f"SUM(est.f_{v})"
+        expressions["without_form"] = "SUM(est.noform)"
+        formal = ", ".join(f"'{a.value}'" for a in _formal())
+        expressions["formal"] = when(f"est.agr IN ({formal})")
+        assert set(expressions) == set(MEASURES), set(MEASURES) ^ set(expressions)
+        quote = connection.ops.quote_name
+        yield (
+            "places",
+            self._cte()
+            + f"""
+            INSERT INTO {self.table(PlaceTally)}
+                (place, field, month, {", ".join(quote(n) for n in MEASURES)})
+            SELECT places.place, tags.field, est.day / 100,
+                   {", ".join(expressions[n] for n in MEASURES)}
+            FROM est JOIN places ON places.pid = est.id JOIN tags ON tags.pid = est.id
+            GROUP BY places.place, tags.field, est.day / 100
+            """,
+        )
+        yield (
+            "municipalities",
+            self._cte()
+            + f"""
+            INSERT INTO {self.table(MunicipalityTally)} (municipality_id, field, day, partnerships)
+            SELECT links.mid, tags.field, est.day, COUNT(*)
+            FROM est JOIN links ON links.pid = est.id JOIN tags ON tags.pid = est.id
+            GROUP BY links.mid, tags.field, est.day
+            UNION ALL
+            SELECT links.mid, tags.field, -(est.day / 10000), COUNT(*)
+            FROM est JOIN links ON links.pid = est.id JOIN tags ON tags.pid = est.id
+            WHERE est.day > 0
+            GROUP BY links.mid, tags.field, -(est.day / 10000)
+            """,
+        )
+        yield (
+            "organisations",
+            self._cte()
+            + f"""
+            INSERT INTO {self.table(OrganisationTally)} (place, organisation_id, day, partnerships)
+            SELECT places.place, orgs.oid, est.day, COUNT(*)
+            FROM est JOIN places ON places.pid = est.id JOIN orgs ON orgs.pid = est.id
+            WHERE places.place <> '{ANY_MUNICIPALITY}'
+            GROUP BY places.place, orgs.oid, est.day
+            UNION ALL
+            SELECT places.place, orgs.oid, {PRESENCE_DAY}, COUNT(*)
+            FROM est JOIN places ON places.pid = est.id JOIN orgs ON orgs.pid = est.id
+            WHERE places.place <> '{ANY_MUNICIPALITY}'
+            GROUP BY places.place, orgs.oid
+            """,
+        )
+
+
+def _form_values() -> list[str]:
+    from partnerships.choices import CollaborationForm
+
+    return list(CollaborationForm.values)
+
+
+def _formal():
+    from dashboards.measures import FORMAL_AGREEMENTS
+
+    return FORMAL_AGREEMENTS
