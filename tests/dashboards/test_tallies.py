@@ -17,7 +17,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from dashboards import live, statistics
-from dashboards.models import MunicipalityTally, OrganisationTally, PendingTally, PlaceTally
+from dashboards.models import (
+    MunicipalityTally,
+    OrganisationTally,
+    PendingTally,
+    PlaceTally,
+    TalliedPartnership,
+)
 from dashboards.scope import StatsScope
 from dashboards.tallies import apply_pending, rebuild_tallies
 from municipalities.choices import Country
@@ -41,6 +47,7 @@ from tests.factories import (
     OrganisationFactory,
     PartnershipFactory,
 )
+from tests.utils import wait_for
 
 FIELDS = [Field.CULTURE, Field.SPORT, Field.HEALTH_CARE]
 DATES = [
@@ -334,3 +341,19 @@ def test_rebuild_command_repairs_the_tables(places):
     PlaceTally.objects.update(total=999)
     call_command("rebuild_statistics", verbosity=0)
     assert statistics.stats_headline(scope=StatsScope())["partnerships"] == 1
+
+
+def test_a_committed_write_is_folded_in_by_the_task_within_five_seconds(task_runner):
+    """With no read at all: the task queued by the commit folds the write in (in-process in
+    the embedded default, by a real worker through Redis in CI's second run)."""
+    county = CountyFactory()
+    partnership = PartnershipFactory(links__municipalities=[MunicipalityFactory(county=county)])
+
+    def folded() -> bool:
+        return (
+            not PendingTally.objects.exists()
+            and PlaceTally.objects.filter(place=f"c{county.pk}", field="", total=1).exists()
+        )
+
+    wait_for(folded, timeout=5)
+    assert TalliedPartnership.objects.filter(partnership_id=partnership.pk).exists()
