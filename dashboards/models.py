@@ -25,7 +25,10 @@ from dashboards.measures import MEASURES
 
 class TalliedPartnership(models.Model):
     """What an established partnership contributed when it was last tallied, so that a
-    change can subtract exactly that. Lists are comma-separated, sorted."""
+    change can subtract exactly that; the statistics also count the partial months at the
+    edges of a date range from it (one narrow row per partnership, by ``day``). Lists are
+    sorted and wrapped in commas (``",a,b,"``; ``""`` for none); ``places`` holds the place
+    keys but ``""``."""
 
     partnership_id = models.BigIntegerField(primary_key=True)
     day = models.IntegerField()
@@ -33,10 +36,14 @@ class TalliedPartnership(models.Model):
     derived = models.CharField(max_length=20, blank=True)
     initiator = models.CharField(max_length=20, blank=True)
     agreement = models.CharField(max_length=30, blank=True)
+    places = models.TextField(blank=True)
     fields = models.TextField(blank=True)
     forms = models.TextField(blank=True)
     municipalities = models.TextField(blank=True)
     organisations = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="tallied_partnership_day")]
 
 
 class PlaceTally(models.Model):
@@ -73,6 +80,14 @@ class MunicipalityTally(models.Model):
                 fields=["municipality_id", "field", "day"], name="municipality_tally_key"
             )
         ]
+        indexes = [
+            # The per-year rows, read by year for the trend.
+            models.Index(
+                fields=["day", "field", "municipality_id"],
+                condition=models.Q(day__lt=0),
+                name="municipality_tally_years",
+            )
+        ]
 
 
 class OrganisationTally(models.Model):
@@ -97,3 +112,10 @@ class PendingTally(models.Model):
     """A partnership written since it was last tallied."""
 
     partnership_id = models.BigIntegerField(primary_key=True)
+
+
+class TallyVersion(models.Model):
+    """One row whose number grows whenever the summary tables change: what is computed
+    from them can be cached under it."""
+
+    number = models.BigIntegerField(default=0)

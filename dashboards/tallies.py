@@ -20,11 +20,13 @@ statements (used after a bulk load and by ``manage.py rebuild_statistics``).
 """
 
 import datetime
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from dashboards.measures import MEASURES, measures_of
 from dashboards.models import (
@@ -33,6 +35,7 @@ from dashboards.models import (
     PendingTally,
     PlaceTally,
     TalliedPartnership,
+    TallyVersion,
 )
 from municipalities.models import Municipality
 from partnerships.choices import ESTABLISHED_STATUSES, Agreement, LinkState
@@ -64,6 +67,12 @@ def day_number(date: datetime.date | None) -> int:
 def year_row(day: int) -> int:
     """The ``MunicipalityTally.day`` of the per-year row of a dated ``day``."""
     return -(day // 10000)
+
+
+def wrap(values) -> str:
+    """``",a,b,"`` (sorted; ``""`` for none): what ``TalliedPartnership``'s list columns
+    hold, so that ``contains=",a,"`` finds one value exactly."""
+    return f",{','.join(str(v) for v in sorted(values))}," if values else ""
 
 
 @dataclass(frozen=True)
@@ -100,22 +109,40 @@ class State:
             organisations=ids(row.organisations),
         )
 
-    def as_tallied(self, partnership_id: int) -> TalliedPartnership:
-        def join(values) -> str:
-            return ",".join(str(v) for v in sorted(values))
+    def places(self, geography: dict[int, tuple[str, int]]) -> set[str]:
+        """The place keys the partnership counts in (``geography``: municipality id →
+        country, county id)."""
+        places = {EVERYWHERE}
+        for municipality in self.municipalities:
+            country, county = geography[municipality]
+            places |= {ANY_MUNICIPALITY, country, county_place(county)}
+        return places
 
+    def as_tallied(self, partnership_id: int, places: set[str]) -> TalliedPartnership:
         return TalliedPartnership(
             partnership_id=partnership_id,
+            places=wrap(places - {EVERYWHERE}),
             day=self.day,
             co_creation=self.co_creation,
             derived=self.derived,
             initiator=self.initiator,
             agreement=self.agreement,
-            fields=join(self.fields),
-            forms=join(self.forms),
-            municipalities=join(self.municipalities),
-            organisations=join(self.organisations),
+            fields=wrap(self.fields),
+            forms=wrap(self.forms),
+            municipalities=wrap(self.municipalities),
+            organisations=wrap(self.organisations),
         )
+
+
+def bump_version() -> None:
+    """Make whatever was cached from the summary tables stale (the row is made again,
+    from a random number, if a flush removed it)."""
+    if not TallyVersion.objects.update(number=F("number") + 1):
+        TallyVersion.objects.create(number=secrets.randbits(62))
+
+
+def version() -> int:
+    return TallyVersion.objects.values_list("number", flat=True).first() or 0
 
 
 # --- marking ---------------------------------------------------------------------------------
@@ -229,11 +256,7 @@ class Deltas:
         self.organisations: dict[tuple[str, int, int], int] = defaultdict(int)
 
     def add(self, state: State, sign: int) -> None:
-        countries = {self.geography[m][0] for m in state.municipalities}
-        counties = {county_place(self.geography[m][1]) for m in state.municipalities}
-        places = {EVERYWHERE, *countries, *counties}
-        if state.municipalities:
-            places.add(ANY_MUNICIPALITY)
+        places = state.places(self.geography)
         fields = {ANY_FIELD, *state.fields}
         names = measures_of(
             co_creation=state.co_creation,
@@ -284,7 +307,10 @@ def refresh(ids: list[int]) -> None:
             deltas.add(new[i], +1)
     _apply(deltas)
     TalliedPartnership.objects.filter(partnership_id__in=changed).delete()
-    TalliedPartnership.objects.bulk_create([new[i].as_tallied(i) for i in changed if i in new])
+    TalliedPartnership.objects.bulk_create(
+        [new[i].as_tallied(i, new[i].places(geography)) for i in changed if i in new]
+    )
+    bump_version()
 
 
 def _apply(deltas: Deltas) -> None:
@@ -352,6 +378,7 @@ def rebuild_tallies(progress: Callable[[str], None] | None = None) -> None:
             )
         for model in (PendingTally, *SUMMARY_MODELS):
             cursor.execute(f"DELETE FROM {sql.table(model)}")
+        bump_version()
         for label, statement in sql.statements():
             say(label)
             cursor.execute(statement, sql.params)
@@ -447,7 +474,7 @@ class _RebuildSql:
 
         def lists(table: str, column: str, extra: str = "") -> str:
             return (
-                f"(SELECT {self._concat(column)} FROM {table} x "
+                f"(SELECT ',' || {self._concat(column)} || ',' FROM {table} x "
                 f"WHERE x.partnership_id = est.id{extra})"
             )
 
@@ -456,13 +483,18 @@ class _RebuildSql:
             self._cte()
             + f"""
             INSERT INTO {tallied} (partnership_id, day, co_creation, derived, initiator,
-                                   agreement, fields, forms, municipalities, organisations)
+                                   agreement, places, fields, forms, municipalities,
+                                   organisations)
             SELECT est.id, est.day, est.co, est.der, est.ini, est.agr,
+                   COALESCE(pl.places, ''),
                    COALESCE({lists(pf, "field")}, ''),
                    COALESCE({lists(pform, "form")}, ''),
                    COALESCE({lists(pm, "municipality_id", f" AND x.state = '{confirmed}'")}, ''),
                    COALESCE({lists(po, "organisation_id", f" AND x.state = '{confirmed}'")}, '')
-            FROM est
+            FROM est LEFT JOIN (
+                SELECT pid, ',' || {self._concat("place")} || ',' AS places
+                FROM places WHERE place <> '{EVERYWHERE}' GROUP BY pid
+            ) pl ON pl.pid = est.id
             """,
         )
 

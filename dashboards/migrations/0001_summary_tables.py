@@ -3,12 +3,6 @@
 from django.db import migrations, models
 
 
-def build(apps, schema_editor):
-    # The summary tables of an existing registry are filled from its partnerships once.
-    from dashboards.tallies import rebuild_tallies
-
-    rebuild_tallies()
-
 
 class Migration(migrations.Migration):
 
@@ -114,5 +108,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('place', 'field', 'month'), name='place_tally_key')],
             },
         ),
-        migrations.RunPython(build, migrations.RunPython.noop),
     ]
