@@ -379,9 +379,13 @@ def rebuild_tallies(progress: Callable[[str], None] | None = None) -> None:
         for model in (PendingTally, *SUMMARY_MODELS):
             cursor.execute(f"DELETE FROM {sql.table(model)}")
         bump_version()
-        for label, statement in sql.statements():
+        for name in sql.temporaries:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        for label, statement, params in sql.statements():
             say(label)
-            cursor.execute(statement, sql.params)
+            cursor.execute(statement, params)
+        for name in sql.temporaries:
+            cursor.execute(f"DROP TABLE {name}")
         if connection.vendor == "postgresql":
             for model in SUMMARY_MODELS:
                 cursor.execute(f"ANALYZE {sql.table(model)}")
@@ -398,9 +402,6 @@ class _RebuildSql:
         PartnershipForm,
         Municipality,
     )
-
-    # Every statement starts with the same CTE, whose only parameters are the statuses.
-    params = list(ESTABLISHED_STATUSES)
 
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
@@ -420,16 +421,18 @@ class _RebuildSql:
             return f"string_agg(CAST({column} AS text), ',')"
         return f"group_concat({column}, ',')"
 
-    def _cte(self) -> str:
+    def _temporaries(self):
+        """The working sets, made once as temporary tables that the inserts join."""
         p, pm, po, pf, pform, m = (self.table(model) for model in self.base_models)
         forms = ", ".join(
             f"MAX(CASE WHEN form = '{value}' THEN 1 ELSE 0 END) AS f_{value}"
             for value in _form_values()
         )
         form_columns = ", ".join(f"COALESCE(fo.f_{v}, 0) AS f_{v}" for v in _form_values())
-        return f"""
-        WITH est AS (
-            SELECT p.id, {self._day("p.start_date")} AS day,
+        yield (
+            "est",
+            f"""
+            CREATE TEMPORARY TABLE est AS SELECT p.id, {self._day("p.start_date")} AS day,
                    COALESCE(p.co_creation_type, '') AS co,
                    COALESCE(p.derived_co_creation_type, '') AS der,
                    COALESCE(p.initiator, '') AS ini, COALESCE(p.agreement, '') AS agr,
@@ -439,34 +442,62 @@ class _RebuildSql:
             LEFT JOIN (SELECT partnership_id, {forms} FROM {pform} GROUP BY partnership_id) fo
                    ON fo.partnership_id = p.id
             WHERE p.status IN ({self._statuses})
-        ),
-        links AS (
+        """,
+            list(ESTABLISHED_STATUSES),
+        )
+        yield (
+            "links",
+            f"""
+            CREATE TEMPORARY TABLE links AS
             SELECT pm.partnership_id AS pid, pm.municipality_id AS mid,
                    m.country AS country, m.county_id AS county
             FROM {pm} pm JOIN est ON est.id = pm.partnership_id
             JOIN {m} m ON m.id = pm.municipality_id
             WHERE pm.state = '{LinkState.CONFIRMED.value}'
-        ),
-        places AS (
-            SELECT id AS pid, '{EVERYWHERE}' AS place FROM est
+        """,
+            None,
+        )
+        yield (
+            "places",
+            f"""
+            CREATE TEMPORARY TABLE places AS SELECT id AS pid, '{EVERYWHERE}' AS place FROM est
             UNION SELECT pid, '{ANY_MUNICIPALITY}' FROM links
             UNION SELECT pid, country FROM links
             UNION SELECT pid, 'c' || CAST(county AS text) FROM links
-        ),
-        tags AS (
-            SELECT id AS pid, '{ANY_FIELD}' AS field FROM est
+        """,
+            None,
+        )
+        yield (
+            "tags",
+            f"""
+            CREATE TEMPORARY TABLE tags AS SELECT id AS pid, '{ANY_FIELD}' AS field FROM est
             UNION ALL SELECT pf.partnership_id, pf.field FROM {pf} pf
                 JOIN est ON est.id = pf.partnership_id
-        ),
-        orgs AS (
+        """,
+            None,
+        )
+        yield (
+            "orgs",
+            f"""
+            CREATE TEMPORARY TABLE orgs AS
             SELECT po.partnership_id AS pid, po.organisation_id AS oid
             FROM {po} po JOIN est ON est.id = po.partnership_id
             WHERE po.state = '{LinkState.CONFIRMED.value}'
+        """,
+            None,
         )
-        """
+
+    temporaries = ("est", "links", "places", "tags", "orgs")
 
     def statements(self):
+        """``(label, sql, params)`` in order; the temporary tables are dropped by
+        ``rebuild_tallies`` afterwards."""
         from partnerships.choices import CoCreationType, Initiator
+
+        for name, statement, params in self._temporaries():
+            yield f"working set: {name}", statement, params
+            if self.postgres:
+                yield f"analyse {name}", f"ANALYZE {name}", None
 
         _p, pm, po, pf, pform, _m = (self.table(model) for model in self.base_models)
         confirmed = LinkState.CONFIRMED.value
@@ -480,8 +511,7 @@ class _RebuildSql:
 
         yield (
             "mirror",
-            self._cte()
-            + f"""
+            f"""
             INSERT INTO {tallied} (partnership_id, day, co_creation, derived, initiator,
                                    agreement, places, fields, forms, municipalities,
                                    organisations)
@@ -496,6 +526,7 @@ class _RebuildSql:
                 FROM places WHERE place <> '{EVERYWHERE}' GROUP BY pid
             ) pl ON pl.pid = est.id
             """,
+            None,
         )
 
         def when(condition: str) -> str:
@@ -521,8 +552,7 @@ class _RebuildSql:
         quote = connection.ops.quote_name
         yield (
             "places",
-            self._cte()
-            + f"""
+            f"""
             INSERT INTO {self.table(PlaceTally)}
                 (place, field, month, {", ".join(quote(n) for n in MEASURES)})
             SELECT places.place, tags.field, est.day / 100,
@@ -530,11 +560,11 @@ class _RebuildSql:
             FROM est JOIN places ON places.pid = est.id JOIN tags ON tags.pid = est.id
             GROUP BY places.place, tags.field, est.day / 100
             """,
+            None,
         )
         yield (
             "municipalities",
-            self._cte()
-            + f"""
+            f"""
             INSERT INTO {self.table(MunicipalityTally)} (municipality_id, field, day, partnerships)
             SELECT links.mid, tags.field, est.day, COUNT(*)
             FROM est JOIN links ON links.pid = est.id JOIN tags ON tags.pid = est.id
@@ -545,11 +575,11 @@ class _RebuildSql:
             WHERE est.day > 0
             GROUP BY links.mid, tags.field, -(est.day / 10000)
             """,
+            None,
         )
         yield (
             "organisations",
-            self._cte()
-            + f"""
+            f"""
             INSERT INTO {self.table(OrganisationTally)} (place, organisation_id, day, partnerships)
             SELECT places.place, orgs.oid, est.day, COUNT(*)
             FROM est JOIN places ON places.pid = est.id JOIN orgs ON orgs.pid = est.id
@@ -561,6 +591,7 @@ class _RebuildSql:
             WHERE places.place <> '{ANY_MUNICIPALITY}'
             GROUP BY places.place, orgs.oid
             """,
+            None,
         )
 
 
