@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 # The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test chromium install lint format schemathesis bench messages messages-check clean
+.PHONY: run test chromium install lint format schemathesis bench wrk messages messages-check clean
 
 run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -40,8 +40,14 @@ format: install
 schemathesis: install ## Property-based API tests against the OpenAPI schema (a live server)
 	.ci/schemathesis.sh
 
-bench: install ## Benchmarks (bench/); set DATABASE_URL to measure on PostgreSQL
+bench: install wrk ## Benchmarks on PostgreSQL at 10k and 1M partnerships (bench/run.py); quick: BENCH_SIZES=2000,20000
 	$(PY) bench/run.py
+
+# The benchmark's load generator (a Debian package).
+wrk:
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq wrk; fi; }
 
 install: $(VENV)/.installed
 
