@@ -39,22 +39,27 @@ class MunicipalityTable(tables.Table):
 
     caption = _("Municipalities")
 
+    # Every sort ends with the id: rows with equal values keep one place across pages.
     name = tables.Column(
-        verbose_name=_("Name"), linkify=("municipality-detail", {"pk": tables.A("pk")})
+        verbose_name=_("Name"),
+        linkify=("municipality-detail", {"pk": tables.A("pk")}),
+        order_by=("name", "id"),
     )
-    code = tables.Column(verbose_name=_("Code"))
+    code = tables.Column(verbose_name=_("Code"), order_by=("code", "id"))
     county = tables.Column(
         verbose_name=_("County"),
         linkify=("county-detail", {"pk": tables.A("county_id")}),
-        order_by=("county__name",),
+        order_by=("county__name", "id"),
     )
-    country = tables.Column(verbose_name=_("Country"))
+    country = tables.Column(verbose_name=_("Country"), order_by=("country", "id"))
     volunteer_policy = tables.Column(
         verbose_name=_("Volunteer policy"),
         accessor="volunteer_policy_adopted",
-        order_by=("volunteer_policy_adopted", "volunteer_policy_year"),
+        order_by=("volunteer_policy_adopted", "volunteer_policy_year", "id"),
     )
-    volunteer_centre_count = tables.Column(verbose_name=_("Volunteer centres"), attrs=NUMBER)
+    volunteer_centre_count = tables.Column(
+        verbose_name=_("Volunteer centres"), attrs=NUMBER, order_by=("volunteer_centre_count", "id")
+    )
     established_partnership_count = tables.Column(
         verbose_name=_("Established partnerships"), attrs=NUMBER
     )

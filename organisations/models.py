@@ -124,6 +124,10 @@ class Organisation(models.Model):
                 condition=Q(verified=False),
                 name="organisation_unverified",
             ),
+            # The API's orderings and the list page's, the id breaking ties
+            # (registry.keyset): a page at any depth is one index range, no sort.
+            models.Index(fields=["name", "id"], name="organisation_name_id"),
+            models.Index(fields=["created_at", "id"], name="organisation_created_id"),
         ]
 
     def __str__(self) -> str:

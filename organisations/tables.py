@@ -15,26 +15,29 @@ class OrganisationTable(tables.Table):
     #: Names the table and its scrolling region (unlike the results section around it).
     caption = _("Organisations")
 
+    # Every sort ends with the id: rows with equal values keep one place across pages (the
+    # name's sort has its index on (name, id)).
     name = tables.Column(
         verbose_name=_("Name"),
         linkify=("organisation-detail", [tables.A("pk")]),
+        order_by=("name", "id"),
         # The results section boosts its links with htmx into itself (for sorting and
         # paging); a profile is a page of its own.
         attrs={"a": {"hx-boost": "false"}},
     )
     org_id = tables.Column(
         verbose_name=_("Organisation id"),
-        order_by=("country", "org_number"),
+        order_by=("country", "org_number", "id"),
         empty_values=("",),
         default="–",
         attrs={"td": {"class": "org-id"}},
     )
-    kind = tables.Column(verbose_name=_("Kind"))
-    level = tables.Column(verbose_name=_("Level"))
+    kind = tables.Column(verbose_name=_("Kind"), order_by=("kind", "id"))
+    level = tables.Column(verbose_name=_("Level"), order_by=("level", "id"))
     municipalities = tables.Column(
         verbose_name=_("Operates in"), orderable=False, empty_values=(), default="–"
     )
-    verified = tables.Column(verbose_name=_("Verified"))
+    verified = tables.Column(verbose_name=_("Verified"), order_by=("verified", "id"))
 
     class Meta:
         model = Organisation

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from municipalities.models import Municipality
+from organisations.exports import OrganisationExport
 from organisations.filtersets import OrganisationFilterSet
 from organisations.forms import OrganisationForm, check_org_number
 from organisations.models import Organisation, OrganisationCategory
@@ -57,7 +58,7 @@ class OrganisationListView(ObjectListView):
     model = Organisation
     filterset_class = OrganisationFilterSet
     table_class = OrganisationTable
-    lazy_pagination = True
+    export_spec = OrganisationExport()
     title = gettext_lazy("Voluntary organisations")
     intro = gettext_lazy(
         "Associations, volunteer centres, idea-based non-profits, social-economic enterprises "

@@ -197,6 +197,17 @@ class Partnership(models.Model):
             models.Index(fields=["derived_co_creation_type"], name="partnership_derived_type"),
             models.Index(fields=["initiator"], name="partnership_initiator"),
             models.Index(fields=["agreement"], name="partnership_agreement"),
+            # One per ordering the API and the list page offer, the id breaking ties
+            # (registry.keyset): a page at any depth is one index range, no sort. The
+            # first also serves every start-date range (the statistics' years). Newest
+            # first with undated rows last, and the search's trigram indexes, are
+            # PostgreSQL's only: migration 0005.
+            models.Index(fields=["start_date", "id"], name="partnership_start_id"),
+            models.Index(fields=["title", "id"], name="partnership_title_id"),
+            models.Index(fields=["created_at", "id"], name="partnership_created_id"),
+            models.Index(fields=["status", "id"], name="partnership_status_id"),
+            models.Index(fields=["co_creation_type", "id"], name="partnership_declared_id"),
+            models.Index(fields=["derived_co_creation_type", "id"], name="partnership_derived_id"),
         ]
 
     def __str__(self) -> str:

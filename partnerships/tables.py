@@ -6,6 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from registry import keyset
+
 
 def link_or_text(viewname: str, pk: int, text: str) -> str:
     """A link to ``viewname`` for ``pk``, or plain text while that page does not exist."""
@@ -49,8 +51,12 @@ def status_badge(partnership) -> str:
 class PartnershipTable(tables.Table):
     caption = _("Partnerships")
 
+    # Every sort ends with the id (a row has one place on every page) and has its index
+    # on (column, id): partnerships/migrations/0005_list_orderings.py.
     title = tables.Column(
-        verbose_name=_("Title"), linkify=("partnership-detail", {"pk": tables.A("pk")})
+        verbose_name=_("Title"),
+        linkify=("partnership-detail", {"pk": tables.A("pk")}),
+        order_by=("title", "id"),
     )
     municipalities = tables.Column(
         verbose_name=_("Municipalities"), accessor="pk", orderable=False, empty_values=()
@@ -61,14 +67,24 @@ class PartnershipTable(tables.Table):
     fields_of_work = tables.Column(
         verbose_name=_("Fields"), accessor="pk", orderable=False, empty_values=()
     )
-    status = tables.Column(verbose_name=_("Status"))
-    co_creation_type = tables.Column(verbose_name=_("Declared type"))
-    derived_co_creation_type = tables.Column(verbose_name=_("Derived type"))
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "id"))
+    co_creation_type = tables.Column(
+        verbose_name=_("Declared type"), order_by=("co_creation_type", "id")
+    )
+    derived_co_creation_type = tables.Column(
+        verbose_name=_("Derived type"), order_by=("derived_co_creation_type", "id")
+    )
     start_date = tables.DateColumn(verbose_name=_("Start date"))
 
     class Meta:
         empty_text = _("No partnership matches these filters.")
         attrs = {"class": "partnership-table"}
+
+    def order_start_date(self, queryset, is_descending):
+        """Undated rows (proposals) after the dated ones in both directions, as the API
+        orders them, on every database (registry.keyset)."""
+        keys = keyset.keys_for(queryset.model, ["-start_date" if is_descending else "start_date"])
+        return queryset.order_by(*keyset.order_by(keys)), True
 
     def render_municipalities(self, record):
         return municipality_links(record)

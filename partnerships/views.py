@@ -6,6 +6,7 @@ access questions through ``partnerships.permissions``, and every write is one ca
 ``partnerships.services`` or ``partnerships.workflow``.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -29,6 +30,7 @@ from partnerships.choices import (
     PromotingFactor,
     Status,
 )
+from partnerships.exports import PartnershipExport
 from partnerships.forms import (
     FIRST_INVOLVED_AT,
     GOALS_DECIDED_BY,
@@ -45,6 +47,7 @@ from partnerships.workflow import (
     available_transitions,
     partnership_transition,
 )
+from registry import keyset
 from registry.api.history import readable_history_entries
 from registry.generic import ObjectListView
 
@@ -111,16 +114,37 @@ class PartnershipListView(ObjectListView):
     model = Partnership
     filterset_class = PartnershipPageFilterSet
     table_class = PartnershipTable
+    export_spec = PartnershipExport()
     template_name = "partnerships/partnership_list.html"
-    lazy_pagination = True
     title = gettext_lazy("Partnerships")
     intro = gettext_lazy(
         "Collaborations between municipalities and the voluntary sector. Filter by place, "
         "field, form of co-creation or status; download what you find as CSV or Excel."
     )
 
+    #: Filters given by id in the address only (``?municipality=12``, linked from a
+    #: municipality's or an organisation's page), shown as a notice that removes them: as
+    #: select boxes they would list every municipality and organisation, megabytes a page.
+    by_id_filters = ("municipality", "organisation")
+
     def get_queryset(self):
-        return selectors.partnership_list(user=self.request.user)
+        # Newest first, undated proposals after the rest (registry.keyset), the id breaking
+        # ties: one index range at any page (partnerships/migrations/0005).
+        return selectors.partnership_list(user=self.request.user).order_by(
+            *keyset.order_by(keyset.keys_for(Partnership, ["-start_date"]))
+        )
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for name in self.by_id_filters:
+            filter_ = filterset.filters[name]
+            filter_.extra["widget"] = forms.HiddenInput
+            filter_.__dict__.pop("_field", None)  # built again with the widget
+        filterset.filters["county"].extra["help_text"] = gettext_lazy(
+            "For one municipality or organisation, follow the link to its partnerships on its page."
+        )
+        filterset.filters["county"].__dict__.pop("_field", None)
+        return filterset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -7,15 +7,17 @@ columns, pagination, in-place updates with htmx, and CSV and Excel downloads.
 
 import math
 
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export import ExportMixin
-from django_tables2.paginators import LazyPaginator
 
+from registry import exports
 from registry.api.throttling import ExportThrottle
+from registry.paginators import CappedPaginator
 
 RESULTS_ID = "results"
 #: The most rows one list page shows, whatever ``?per_page=`` asks for.
@@ -30,18 +32,15 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     paginate_by = None
     table_pagination = {"per_page": 25}
     export_formats = ("csv", "xlsx")
-    #: Large lists skip counting every row (LazyPaginator): "next" instead of "page 3 of 4,000".
-    lazy_pagination = False
+    #: What the downloads hold (a ``registry.exports.ExportSpec``); none: no downloads.
+    export_spec: exports.ExportSpec | None = None
     title = ""
     intro = ""
     strict = False  # an invalid filter shows its error and an empty list, not a 404
 
     def get_table(self, **kwargs):
         self._cap_per_page()
-        table = super().get_table(**kwargs)
-        # render_table does not pass the view's context: the table carries the flag itself.
-        table.lazy_pagination = self.lazy_pagination
-        return table
+        return super().get_table(**kwargs)
 
     def _cap_per_page(self) -> None:
         """django-tables2 takes ``per_page`` from the query string as it is; a page of 60,000
@@ -57,10 +56,38 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
             self.request.GET = query
 
     def get_table_pagination(self, table):
+        # Counted up to a cap and paged no deeper (registry.paginators): no COUNT(*) nor
+        # OFFSET of a whole table of a million rows.
         pagination = super().get_table_pagination(table)
-        if pagination and self.lazy_pagination:
-            pagination["paginator_class"] = LazyPaginator
+        if pagination:
+            pagination["paginator_class"] = CappedPaginator
         return pagination
+
+    def filter_notices(self) -> list[dict]:
+        """The filters the form holds as hidden fields (given by id in the address, such
+        as ``?municipality=12`` from a municipality's page), each named, with its error if
+        any and the address of the list without it."""
+        form = self.filterset.form
+        notices = []
+        for field in form.hidden_fields():
+            if field.value() in (None, ""):
+                continue
+            valid = not field.errors and field.name in getattr(form, "cleaned_data", {})
+            value = form.cleaned_data[field.name] if valid else field.value()
+            query = self.request.GET.copy()
+            for name in (field.html_name, "page"):
+                query.pop(name, None)
+            notices.append(
+                {
+                    "label": field.label,
+                    "value": value,
+                    "errors": field.errors,
+                    "remove_url": f"{self.request.path}?{query.urlencode()}"
+                    if query
+                    else self.request.path,
+                }
+            )
+        return notices
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}.{export_format}"
@@ -68,6 +95,50 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
     @property
     def export_name(self) -> str:
         return self.model._meta.verbose_name_plural.replace(" ", "-")
+
+    def create_export(self, export_format):
+        """The whole list, filtered and sorted as on the page, streamed (``registry.exports``)
+        instead of django-tables2's export, which builds the file in memory."""
+        if self.export_spec is None or export_format not in self.export_formats:
+            raise Http404
+        return exports.export_response(
+            self.request,
+            self.export_spec,
+            self._export_queryset(),
+            export_format,
+            filename=self.get_export_filename(export_format),
+            csv_url=self._export_url(exports.CSV),
+            list_url=self._export_url(None),
+        )
+
+    def _export_queryset(self):
+        """The list's queryset with the table's sorting (``?sort=``), without pagination."""
+        table = self.get_table_class()(data=self.object_list)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table.data.data
+
+    def _export_url(self, export_format: str | None, **options: str) -> str:
+        """This list (same filters and sorting) as ``export_format``; the page with None."""
+        query = self.request.GET.copy()
+        for name in ("page", "per_page", self.export_trigger_param, *exports.OPTIONS):
+            query.pop(name, None)
+        if export_format:
+            query[self.export_trigger_param] = export_format
+            query.update(options)
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
+
+    def export_links(self) -> list[tuple[str, str]]:
+        """(URL, label) of each download the page offers."""
+        if self.export_spec is None:
+            return []
+        labels = {exports.CSV: _("CSV"), exports.XLSX: _("Excel")}
+        links = []
+        for fmt in self.export_formats:
+            links.append((self._export_url(fmt), labels.get(fmt, fmt.upper())))
+            if fmt == exports.CSV:
+                semicolon = self._export_url(fmt, **{exports.DELIMITER_PARAM: "semicolon"})
+                links.append((semicolon, _("CSV for Excel (semicolon)")))
+        return links
 
     def get_table_kwargs(self):
         # Exports hold every row that matches the filters, not just one page.
@@ -86,8 +157,9 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
             intro=self.intro,
             results_id=RESULTS_ID,
             export_formats=[(fmt, fmt.upper()) for fmt in self.export_formats],
+            export_links=self.export_links(),
             export_label=_("Download"),
-            lazy_pagination=self.lazy_pagination,
+            filter_notices=self.filter_notices(),
         )
         return context
 

@@ -148,7 +148,7 @@ def test_list_query_count_does_not_grow_with_the_rows(client, django_assert_max_
     with django_assert_max_num_queries(few):
         many = _list_queries(client)
     assert many == few
-    assert few <= 8  # no COUNT(*) of every row: the pagination is lazy
+    assert few <= 8  # no COUNT(*) of every row: counted up to a cap (registry.paginators)
 
 
 def test_list_survives_a_page_out_of_range(client):

@@ -1,0 +1,66 @@
+"""The list pages' paginator: page numbers, but never a count or an ``OFFSET`` of the whole
+table.
+
+At a million rows ``COUNT(*)`` reads every row and page 2,000 makes the database read
+and throw away 50,000 rows first. The lists count up to ``COUNT_CAP`` rows and no further
+("more than 10,000 matches"), and page only through those: page numbers stop
+``COUNT_CAP`` rows deep, where the page says to narrow the filters. Both costs are then
+bounded by the cap, whatever the table's size.
+"""
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+#: How far the list pages count, and how deep their pages go (rows).
+COUNT_CAP = 10_000
+
+
+def _queryset_of(object_list) -> QuerySet | None:
+    """The queryset under django-tables2's rows (``BoundRows`` → ``TableData`` → queryset),
+    or ``object_list`` itself."""
+    for candidate in (object_list, getattr(object_list, "data", None)):
+        if isinstance(candidate, QuerySet):
+            return candidate
+        data = getattr(candidate, "data", None)
+        if isinstance(data, QuerySet):
+            return data
+    return None
+
+
+class CappedPaginator(Paginator):
+    """A ``Paginator`` whose ``count`` is exact up to ``cap`` and stops there (``more`` then
+    says there are more); its pages reach no deeper than ``cap`` rows."""
+
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+        #: True when a page beyond the cap was asked for (and the last one shown instead).
+        self.beyond_cap = False
+
+    @cached_property
+    def _counted(self) -> int:
+        """The rows, counted up to one past the cap: ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``."""
+        queryset = _queryset_of(self.object_list)
+        if queryset is not None:
+            # Only the ids, unsorted: the annotations a page shows (counts per row) and
+            # its sort cost nothing here.
+            return queryset.order_by().values("pk")[: self.cap + 1].count()
+        return min(len(self.object_list), self.cap + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def more(self) -> bool:
+        """More rows match than the pages reach."""
+        return self._counted > self.cap
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.more and int(number) > self.num_pages:
+                self.beyond_cap = True
+            raise
