@@ -1,5 +1,11 @@
 """Partnership API shapes. Thin: they check the shape of input; the rules are in services."""
 
+from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models.manager import BaseManager
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,7 +28,15 @@ from partnerships.choices import (
     PromotingFactor,
     Status,
 )
-from partnerships.models import Partnership, PartnershipEvent, is_listed
+from partnerships.models import (
+    Partnership,
+    PartnershipEvent,
+    PartnershipField,
+    PartnershipForm,
+    PartnershipMunicipality,
+    PartnershipOrganisation,
+    is_listed,
+)
 from registry.api.serializers import RefusesReadOnlyFields
 
 
@@ -153,6 +167,25 @@ class OrganisationLinkSerializer(serializers.Serializer):
     )
 
 
+class PartnershipListSerializer(serializers.ListSerializer):
+    """A page of partnerships. The links and tags of all its rows are read in one query, as
+    values (no model instances, no queryset per row), and the creators the reader may see
+    in one more, through ``Partnership.objects.restrict`` (the queryset twin of the
+    personal data rule), if a row has a creator. The view reads the rows without
+    prefetching anything."""
+
+    def to_representation(self, data):
+        partnerships = list(data.all() if isinstance(data, BaseManager) else data)
+        relations = _relations_of_page([partnership.pk for partnership in partnerships])
+        creators = _creators_shown(partnerships, self.context["request"].user)
+        child = self.child
+        return [
+            child.represent(partnership, relations[partnership.pk],
+                            creators.get(partnership.pk))
+            for partnership in partnerships
+        ]  # fmt: skip
+
+
 class PartnershipSerializer(serializers.ModelSerializer):
     """A partnership as the API returns it.
 
@@ -197,30 +230,77 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "created_by",
         ]  # fmt: skip
         read_only_fields = fields
+        list_serializer_class = PartnershipListSerializer
+
+    # --- output ---------------------------------------------------------------------------
+    # A row is built in one pass: its links are sorted once and shared by the five fields
+    # made of them, the link rows are plain dicts (no nested serializer per row), and the
+    # partnership's own columns go straight to their fields. A page (``many=True``) reads the
+    # links, tags and creators of all its rows at once (``PartnershipListSerializer``); one
+    # partnership reads them from its prefetched relations. The get_* methods describe the
+    # computed fields for the schema and give the same values one at a time.
+
+    #: The fields ``represent`` computes itself, from the row's links, tags and creator.
+    _COMPUTED = frozenset(
+        {
+            "municipalities", "organisations", "organisation_roles", "municipality_links",
+            "organisation_links", "fields", "forms", "created_by",
+        }
+    )  # fmt: skip
+
+    @property
+    def _columns(self) -> tuple["_Column", ...]:
+        return _output_columns(type(self))
+
+    def to_representation(self, instance):
+        return self.represent(instance, _relations_of(instance), self.get_created_by(instance))
+
+    def represent(self, instance, relations: "_Relations", created_by: str | None) -> dict:
+        """The partnership's JSON object, given its links and tags and its creator's username
+        (None where the reader may not see it)."""
+        listed = [link for link in relations.organisation_links if is_listed(instance, link)]
+        computed = {
+            "municipalities": [link.municipality_id for link in relations.municipality_links
+                               if is_listed(instance, link)],
+            "organisations": [link.organisation_id for link in listed],
+            "organisation_roles": _role_rows(listed),
+            "municipality_links": _municipality_link_rows(relations.municipality_links),
+            "organisation_links": _organisation_link_rows(relations.organisation_links),
+            "fields": relations.fields,
+            "forms": relations.forms,
+            "created_by": created_by,
+        }  # fmt: skip
+        ret = {}
+        for name, field, attribute in self._columns:
+            if field is None:
+                ret[name] = computed[name]
+                continue
+            value = getattr(instance, attribute) if attribute else field.get_attribute(instance)
+            ret[name] = None if value is None else field.to_representation(value)
+        return ret
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_municipalities(self, obj) -> list[int]:
-        return sorted(
-            link.municipality_id for link in obj.municipality_links.all() if is_listed(obj, link)
-        )
+        links = _relations_of(obj).municipality_links
+        return [link.municipality_id for link in links if is_listed(obj, link)]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_organisations(self, obj) -> list[int]:
-        return [link.organisation_id for link in _ordered_roles(obj) if is_listed(obj, link)]
+        links = _relations_of(obj).organisation_links
+        return [link.organisation_id for link in links if is_listed(obj, link)]
 
     @extend_schema_field(OrganisationRoleSerializer(many=True))
     def get_organisation_roles(self, obj) -> list[dict]:
-        return [{"organisation": link.organisation_id, "role": link.role}
-                for link in _ordered_roles(obj) if is_listed(obj, link)]  # fmt: skip
+        links = _relations_of(obj).organisation_links
+        return _role_rows(link for link in links if is_listed(obj, link))
 
     @extend_schema_field(MunicipalityLinkSerializer(many=True))
     def get_municipality_links(self, obj) -> list[dict]:
-        links = sorted(obj.municipality_links.all(), key=lambda link: link.municipality_id)
-        return MunicipalityLinkSerializer(links, many=True).data
+        return _municipality_link_rows(_relations_of(obj).municipality_links)
 
     @extend_schema_field(OrganisationLinkSerializer(many=True))
     def get_organisation_links(self, obj) -> list[dict]:
-        return OrganisationLinkSerializer(_ordered_roles(obj), many=True).data
+        return _organisation_link_rows(_relations_of(obj).organisation_links)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Field.choices)))
     def get_field_values(self, obj) -> list[str]:
@@ -240,11 +320,181 @@ class PartnershipSerializer(serializers.ModelSerializer):
         return None
 
 
+#: (name, field, attribute) of an output field.
+_Column = tuple[str, serializers.Field | None, str | None]
+
+
+@cache
+def _output_columns(serializer_class) -> tuple[_Column, ...]:
+    """(name, field, attribute) of each field ``serializer_class`` writes, in order: ``field``
+    is None for the fields ``represent`` computes, ``attribute`` None where the field looks
+    its value up itself. Built once per process: building a model serializer's fields
+    costs more than writing a row, and these read-only fields keep no state between rows
+    (a fresh, context-free instance holds them)."""
+    columns = []
+    for field in serializer_class()._readable_fields:
+        name = field.field_name
+        if name in serializer_class._COMPUTED:
+            columns.append((name, None, None))
+        else:
+            simple = len(field.source_attrs) == 1 and field.source != "*"
+            columns.append((name, field, field.source if simple else None))
+    return tuple(columns)
+
+
+# --- a partnership's links and tags, as the serializer reads them -------------------------
+
+
+class _MunicipalityLink(NamedTuple):
+    municipality_id: int
+    state: str
+
+
+class _OrganisationLink(NamedTuple):
+    pk: int
+    organisation_id: int
+    role: str
+    state: str
+    vouched: bool
+
+
+class _Relations(NamedTuple):
+    municipality_links: list[_MunicipalityLink]  # by municipality id
+    organisation_links: list[_OrganisationLink]  # by role (lead first), then id
+    fields: list[str]  # sorted
+    forms: list[str]  # sorted
+
+
 _ROLE_ORDER = {role: i for i, role in enumerate(OrganisationRole.values)}
 
 
-def _ordered_roles(obj):
-    return sorted(obj.organisation_links.all(), key=lambda link: (_ROLE_ORDER[link.role], link.pk))
+def _organisation_link_order(link: _OrganisationLink) -> tuple[int, int]:
+    return _ROLE_ORDER[link.role], link.pk
+
+
+def _relations_of(obj) -> _Relations:
+    """One partnership's links and tags, from its (prefetched) relations."""
+    return _Relations(
+        sorted(
+            (_MunicipalityLink(link.municipality_id, link.state)
+             for link in obj.municipality_links.all()),
+            key=attrgetter("municipality_id"),
+        ),
+        sorted(
+            (_OrganisationLink(link.pk, link.organisation_id, link.role, link.state, link.vouched)
+             for link in obj.organisation_links.all()),
+            key=_organisation_link_order,
+        ),
+        sorted(obj.field_values),
+        sorted(obj.form_values),
+    )  # fmt: skip
+
+
+_ORGANISATION, _MUNICIPALITY, _FIELD, _FORM = range(4)
+#: SQL constants for the columns a table lacks.
+_ZERO, _BLANK, _FALSE = "0", "''", "FALSE"
+#: Each table of ``_relation_rows``: its kind, and its party id, role or tag, state and
+#: vouched columns (fields, or constants).
+_RELATION_TABLES = (
+    (PartnershipOrganisation, _ORGANISATION, ("organisation", "role", "state", "vouched")),
+    (PartnershipMunicipality, _MUNICIPALITY, ("municipality", _BLANK, "state", _FALSE)),
+    (PartnershipField, _FIELD, (_ZERO, "field", _BLANK, _FALSE)),
+    (PartnershipForm, _FORM, (_ZERO, "form", _BLANK, _FALSE)),
+)
+
+
+def _relation_rows(ids: list[int]) -> list[tuple]:
+    """Every link and tag of the partnerships ``ids`` as (partnership id, kind, link id,
+    party id, role or tag, state, vouched): the four tables in one ``UNION ALL``, one round
+    trip to the database. Written out in SQL, from the models' table and column names and
+    nothing specific to a database: built with the ORM, the union took longer to put
+    together than the database took to answer it."""
+    quote = connection.ops.quote_name
+
+    def column(model, name: str) -> str:
+        if name in (_ZERO, _BLANK, _FALSE):
+            return name
+        return quote(model._meta.get_field(name).column)
+
+    # The ids are integers (int() sees to it), written into the statement: the driver binds
+    # parameters on the client anyway, and parsing a statement with 200 of them took
+    # longer than the query.
+    ids_sql = ", ".join(str(int(partnership_id)) for partnership_id in ids)
+    selects = []
+    for model, kind, names in _RELATION_TABLES:
+        partnership = column(model, "partnership")
+        columns = [partnership, str(kind), column(model, "id")]
+        columns += [column(model, name) for name in names]
+        selects.append(
+            f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} "
+            f"WHERE {partnership} IN ({ids_sql})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects))
+        return cursor.fetchall()
+
+
+def _relations_of_page(ids: list[int]) -> dict[int, _Relations]:
+    """The links and tags of the partnerships ``ids``: one query, whatever their number."""
+    found = {partnership_id: _Relations([], [], [], []) for partnership_id in ids}
+    if not found:
+        return found
+    for partnership_id, kind, pk, party_id, text, state, vouched in _relation_rows(ids):
+        relations = found[partnership_id]
+        if kind == _ORGANISATION:
+            relations.organisation_links.append(
+                _OrganisationLink(pk, party_id, text, state, vouched)
+            )
+        elif kind == _MUNICIPALITY:
+            relations.municipality_links.append(_MunicipalityLink(party_id, state))
+        elif kind == _FIELD:
+            relations.fields.append(text)
+        else:
+            relations.forms.append(text)
+    for relations in found.values():
+        relations.municipality_links.sort(key=attrgetter("municipality_id"))
+        relations.organisation_links.sort(key=_organisation_link_order)
+        relations.fields.sort()
+        relations.forms.sort()
+    return found
+
+
+def _creators_shown(partnerships, user) -> dict[int, str | None]:
+    """The creators' usernames ``user`` may see, by partnership id: one query, none if no
+    row has a creator or the user may see no creator at all."""
+    ids = [partnership.pk for partnership in partnerships if partnership.created_by_id]
+    if not ids:
+        return {}
+    return dict(
+        Partnership.objects.restrict(user, "personal_data")
+        .filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "created_by__username")
+    )
+
+
+# The link rows as MunicipalityLinkSerializer, OrganisationLinkSerializer and
+# OrganisationRoleSerializer write them (ids, choice values and booleans as they are).
+
+
+def _municipality_link_rows(links) -> list[dict]:
+    return [{"municipality": link.municipality_id, "state": link.state} for link in links]
+
+
+def _organisation_link_rows(links) -> list[dict]:
+    return [
+        {
+            "organisation": link.organisation_id,
+            "role": link.role,
+            "state": link.state,
+            "vouched": bool(link.vouched),
+        }
+        for link in links
+    ]
+
+
+def _role_rows(links) -> list[dict]:
+    return [{"organisation": link.organisation_id, "role": link.role} for link in links]
 
 
 class TransitionSerializer(serializers.Serializer):

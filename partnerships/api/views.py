@@ -47,7 +47,15 @@ def _body(request) -> Mapping:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List partnerships", responses={200: PartnershipSerializer}),
+    list=extend_schema(
+        summary="List partnerships",
+        description="Cursor-paginated (follow `next`); newest first (by id) unless `ordering` "
+        "is given. Every ordering ends with the id, so partnerships with the same value keep "
+        "their place across pages; partnerships without a start date (proposals) come after "
+        "the others in both directions of `start_date`. `q` finds a word or part of one in "
+        "the title or the description, in any case.",
+        responses={200: PartnershipSerializer},
+    ),
     retrieve=extend_schema(
         summary="A partnership",
         description="Proposals and declined partnerships are found only by their partners, "
@@ -87,10 +95,13 @@ class PartnershipViewSet(
     ordering = ["-id"]
 
     def get_queryset(self):
-        return (
-            Partnership.objects.visible_to(self.request.user)
-            .select_related("created_by")
-            .prefetch_related("municipality_links", "organisation_links", "field_tags", "form_tags")
+        partnerships = Partnership.objects.visible_to(self.request.user)
+        if self.action == "list":
+            # The list serializer reads a page's links, tags and creators itself, at once
+            # and for the page's rows only (PartnershipListSerializer).
+            return partnerships
+        return partnerships.select_related("created_by").prefetch_related(
+            "municipality_links", "organisation_links", "field_tags", "form_tags"
         )
 
     def _respond(self, partnership, code=status.HTTP_200_OK):

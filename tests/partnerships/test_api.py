@@ -482,3 +482,16 @@ def test_long_comments_and_link_changes_are_kept_whole_in_the_history(roles, p, 
     )
     assert response.status_code == 200
     assert len(p["active"].history.first().history_change_reason) > 100
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_each_list_row_is_the_partnership_as_retrieved(roles, role, api_client):
+    """The list builds its rows on its own path (one query for a page's links and creators):
+    every row must be exactly what retrieving that partnership answers the same reader."""
+    for status in ("draft", "under_review", "active", "completed"):
+        roles.partnership_in(status)
+    client = client_as(api_client, roles.user(role))
+    rows = client.get("/api/v1/partnerships/", {"page_size": 100}).json()["results"]
+    assert rows, role
+    for row in rows:
+        assert client.get(f"/api/v1/partnerships/{row['id']}/").json() == row, row["id"]
