@@ -6,27 +6,49 @@ found (culture 84 %, sport 81 %, children and youth 80 %, inclusion 78 %, ...),
 municipalities mostly *declare* equal co-creation while their practice (who
 controls goals, when volunteers come in) is more often municipality-led, and
 the initiative is mostly the municipality's, as in the Danish survey.
+
+It is written for a million partnerships: rows are generated as plain tuples, chunk by
+chunk, and written with ``COPY`` on PostgreSQL (``executemany`` on SQLite) under ids
+reserved up front (``demo.loading``); for a large load the non-unique indexes of the
+partnership tables are built once at the end. Each partnership and organisation gets
+one "demo data" history row, as ``bulk_create_with_history`` gave it. The demo logins
+and their own partnerships go through the services, as a user's would.
 """
 
 import datetime
+import itertools
+import json
 import random
-from collections.abc import Callable, Iterator
+from bisect import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from tqdm import tqdm
 
 from accounts.choices import MembershipRole
 from accounts.emails import mark_confirmed
 from accounts.models import Membership, User
+from dashboards.tallies import rebuild_tallies
+from demo.loading import (
+    Table,
+    analyze,
+    delete_all,
+    made_aside,
+    reserve_ids,
+    without_foreign_keys,
+    without_secondary_indexes,
+)
 from municipalities.choices import Country
 from municipalities.models import Municipality, VolunteerCentre
 from organisations.choices import IcnpoCategory, OrganisationKind, OrganisationLevel
 from organisations.identifiers import complete_org_number
 from organisations.models import Organisation, OrganisationCategory
 from partnerships.choices import (
+    ESTABLISHED_STATUSES,
     Agreement,
     CoCreationType,
     CollaborationForm,
@@ -49,8 +71,17 @@ from partnerships.models import (
     PartnershipMunicipality,
     PartnershipOrganisation,
 )
+from partnerships.rules import derive_co_creation_type
 from partnerships.services import partnership_create
 
+# Partnerships generated (and written) at a time: the random draws are made chunk by chunk,
+# so changing it changes the data a seed gives.
+BATCH = 5_000
+# From this many partnerships on (PostgreSQL), the partnership tables' non-unique indexes
+# are dropped for the load and built again after it.
+BIG_LOAD = 100_000
+DEMO_PASSWORD = "demo"
+HISTORY = {"history_change_reason": "demo data", "history_type": "+"}
 BATCH = 5_000
 DEMO_PASSWORD = "demo"
 
@@ -293,13 +324,29 @@ def _district(n: int) -> str:
     return district if round_ == 1 else f"{district} {round_}"
 
 
+def _value(choice) -> str:
+    """The plain string of a choice, as written to the database."""
+    return getattr(choice, "value", choice)
+
+
 def _pick(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _batched(items: list, size: int = BATCH) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+class _Weighted:
+    """``_pick`` with the lists made once: ``random.choices``' own draw (one random number
+    against the running totals of the weights), so a seed gives the same data."""
+
+    __slots__ = ("hi", "total", "totals", "values")
+
+    def __init__(self, weights: dict):
+        self.values = [_value(choice) for choice in weights]
+        self.totals = list(itertools.accumulate(weights.values()))
+        self.total = self.totals[-1] + 0.0
+        self.hi = len(self.values) - 1
+
+    def __call__(self, random_: Callable[[], float]) -> str:
+        return self.values[bisect(self.totals, random_() * self.total, 0, self.hi)]
 
 
 @dataclass
@@ -330,13 +377,23 @@ class _NumberSource:
                 return number
 
 
-def reset_demo_data() -> None:
-    """Remove partnerships, organisations, volunteer centres and demo users."""
-    Partnership.objects.all().delete()
-    Partnership.history.all().delete()
-    VolunteerCentre.objects.all().delete()
-    Organisation.objects.all().delete()
-    Organisation.history.all().delete()
+def reset_demo_data(*, bulk: bool | None = None) -> None:
+    """Remove partnerships, organisations, volunteer centres and demo users.
+
+    Partnerships and organisations go with what cascades from them a table at a time
+    (``demo.loading.delete_all``), without a history row per deletion, then their history.
+    ``bulk`` (by default from ``BIG_LOAD`` partnerships on): on PostgreSQL, without the
+    foreign keys to and from those tables (checked again once at the end), and the tables
+    emptied entirely with ``TRUNCATE``.
+    """
+    if bulk is None:
+        bulk = Partnership.objects.count() >= BIG_LOAD
+    with without_foreign_keys((Partnership, PartnershipEvent, Organisation), enabled=bulk):
+        delete_all(Partnership.objects.all(), truncate=bulk)
+        delete_all(Partnership.history.all(), truncate=bulk)
+        VolunteerCentre.objects.all().delete()
+        delete_all(Organisation.objects.all(), truncate=bulk)
+        delete_all(Organisation.history.all(), truncate=bulk)
     User.objects.filter(username__in=[u for u, *_ in DEMO_USERS]).delete()
     Municipality.objects.update(
         volunteer_policy_adopted=False, volunteer_policy_year=None, volunteer_policy_url=""
@@ -381,23 +438,44 @@ def _profile_municipalities(rng: random.Random, municipalities: list[Municipalit
     VolunteerCentre.objects.bulk_create(centres, batch_size=BATCH, ignore_conflicts=True)
 
 
+ORGANISATION_COLUMNS = ("id", "name", "country", "org_number", "kind", "level", "email", "verified")
+
+
+@dataclass
+class _Organisations:
+    """The ids of the organisations made, by home municipality and by country."""
+
+    by_municipality: dict[int, list[int]]
+    by_country: dict[str, list[int]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.by_country.values())
+
+
 def _create_organisations(
-    rng: random.Random, by_country: dict[str, list[Municipality]], count: int
-) -> dict[str, list[tuple[Organisation, list[Municipality]]]]:
+    rng: random.Random,
+    by_country: dict[str, list[Municipality]],
+    count: int,
+    now: datetime.datetime | None = None,
+) -> _Organisations:
     """Local organisations named after their municipality, and a few national ones."""
+    now = now or timezone.now()
     numbers = _NumberSource(rng)
-    planned: list[tuple[Organisation, list[Municipality], IcnpoCategory]] = []
+    # (name, country, org_number, kind, level, email, verified), home municipality, category
+    planned: list[tuple[tuple, Municipality | None, str]] = []
     for country, names in NATIONAL_ORGANISATIONS.items():
         for name in names:
-            org = Organisation(
-                name=name,
-                country=country,
-                org_number=numbers.next(country),
-                kind=OrganisationKind.NATIONAL_ORGANISATION,
-                level=OrganisationLevel.NATIONAL,
-                verified=True,
+            row = (
+                name,
+                _value(country),
+                numbers.next(country),
+                _value(OrganisationKind.NATIONAL_ORGANISATION),
+                _value(OrganisationLevel.NATIONAL),
+                "",
+                True,
             )
-            planned.append((org, [], IcnpoCategory.SOCIAL_SERVICES))
+            planned.append((row, None, _value(IcnpoCategory.SOCIAL_SERVICES)))
     countries = list(COUNTRY_WEIGHTS)
     times_used: dict[str, int] = {}
     while len(planned) < count:
@@ -409,49 +487,282 @@ def _create_organisations(
         used = times_used.get(base, 0)
         times_used[base] = used + 1
         name = base if used == 0 else f"{base} {_district(used)}"
-        org = Organisation(
-            name=name,
-            country=country,
-            kind=kind,
-            level=OrganisationLevel.LOCAL,
-            org_number="" if kind == OrganisationKind.INFORMAL_GROUP else numbers.next(country),
-            email=f"post@{slugify(name)}.example.org",
-            verified=rng.random() < 0.7,
+        row = (
+            name,
+            _value(country),
+            "" if kind == OrganisationKind.INFORMAL_GROUP else numbers.next(country),
+            _value(kind),
+            _value(OrganisationLevel.LOCAL),
+            f"post@{slugify(name)}.example.org",
+            rng.random() < 0.7,
         )
-        planned.append((org, [municipality], category))
-    assert set(countries) <= {o.country for o, *_ in planned}
-    orgs = bulk_create_with_history(
-        [o for o, *_ in planned], Organisation, batch_size=BATCH, default_change_reason="demo data"
+        planned.append((row, municipality, _value(category)))
+    assert set(countries) <= {row[1] for row, *_ in planned}
+    first = reserve_ids(Organisation, len(planned))
+    ids = range(first, first + len(planned))
+    rows = [(pk, *row) for pk, (row, *_) in zip(ids, planned, strict=True)]
+    history = Organisation.history.model
+    Table(Organisation, ORGANISATION_COLUMNS, now).write(rows)
+    Table(history, ORGANISATION_COLUMNS, now, created_at=now, history_date=now, **HISTORY).write(
+        rows
     )
-    through = Organisation.municipalities.through
-    through.objects.bulk_create(
-        [
-            through(organisation_id=org.pk, municipality_id=m.pk)
-            for org, (_, ms, _) in zip(orgs, planned, strict=True)
-            for m in ms
-        ],
-        batch_size=BATCH,
+    homes = Organisation.municipalities.through
+    Table(homes, ("organisation_id", "municipality_id"), now).write(
+        (pk, home.pk) for pk, (_, home, _) in zip(ids, planned, strict=True) if home
     )
-    OrganisationCategory.objects.bulk_create(
-        [
-            OrganisationCategory(organisation_id=org.pk, category=category, rank=1)
-            for org, (_, _, category) in zip(orgs, planned, strict=True)
-        ],
-        batch_size=BATCH,
+    Table(OrganisationCategory, ("organisation_id", "category", "rank"), now).write(
+        (pk, category, 1) for pk, (_, _, category) in zip(ids, planned, strict=True)
     )
-    local: dict[str, list] = {c: [] for c in countries}
-    by_municipality: dict[int, list[Organisation]] = {}
-    for org, (_, ms, _) in zip(orgs, planned, strict=True):
-        for m in ms:
-            by_municipality.setdefault(m.pk, []).append(org)
-        local[org.country].append(org)
-    return {"by_municipality": by_municipality, "by_country": local}
+    made = _Organisations(by_municipality={}, by_country={c: [] for c in countries})
+    for pk, (row, home, _) in zip(ids, planned, strict=True):
+        if home:
+            made.by_municipality.setdefault(home.pk, []).append(pk)
+        made.by_country[row[1]].append(pk)
+    return made
 
 
-def _start_date(rng: random.Random, today: datetime.date, recent: bool) -> datetime.date:
-    """A start date, more often recent; within the last five years when ``recent``."""
-    span = 5 * 365 - 2 if recent else 11 * 365
-    return today - datetime.timedelta(days=int(span * rng.random() ** (1.3 if recent else 1.8)))
+# The partnership columns generated for each row (the history row has the same); the
+# others are constants (``demo.loading.Table``).
+PARTNERSHIP_COLUMNS = (
+    "id",
+    "title",
+    "co_creation_type",
+    "derived_co_creation_type",
+    "initiator",
+    "involvement_phase",
+    "goals_control",
+    "agreement",
+    "status",
+    "start_date",
+    "end_date",
+    "municipal_contribution",
+    "currency",
+    "volunteer_hours",
+    "people_reached",
+    "promoting_factors",
+    "hindering_factors",
+)
+DESCRIPTION = "Et samarbeid mellom kommunen og frivillige lag og organisasjoner."
+CONTRIBUTIONS = (None, 0, 5_000, 20_000, 50_000, 150_000, 400_000)
+ORGANISATIONS_PER_PARTNERSHIP = (1, 1, 1, 2, 3)
+RECENT_SPAN = 5 * 365 - 2  # days: the last five years
+OLD_SPAN = 11 * 365
+
+
+class _PartnershipTables:
+    """The tables a partnership is written to, and what their rows share."""
+
+    def __init__(self, now: datetime.datetime):
+        self.partnership = Table(Partnership, PARTNERSHIP_COLUMNS, now, description=DESCRIPTION)
+        self.history = Table(
+            Partnership.history.model,
+            PARTNERSHIP_COLUMNS,
+            now,
+            description=DESCRIPTION,
+            created_at=now,
+            history_date=now,
+            **HISTORY,
+        )
+        self.municipalities = Table(
+            PartnershipMunicipality, ("partnership_id", "municipality_id"), now
+        )
+        self.organisations = Table(
+            PartnershipOrganisation, ("partnership_id", "organisation_id", "role"), now
+        )
+        self.fields = Table(PartnershipField, ("partnership_id", "field"), now)
+        self.forms = Table(PartnershipForm, ("partnership_id", "form"), now)
+
+    def write(self, rows: dict[str, list[tuple]]) -> None:
+        """Write ``_Generator.rows``' rows."""
+        self.partnership.write(rows["partnership"])
+        self.history.write(rows["partnership"])
+        self.municipalities.write(rows["municipalities"])
+        self.organisations.write(rows["organisations"])
+        self.fields.write(rows["fields"])
+        self.forms.write(rows["forms"])
+
+
+ORGANISATION_MODELS = (
+    Organisation,
+    Organisation.history.model,
+    Organisation.municipalities.through,
+    OrganisationCategory,
+)
+LOADED_MODELS = (
+    Partnership,
+    Partnership.history.model,
+    PartnershipMunicipality,
+    PartnershipOrganisation,
+    PartnershipField,
+    PartnershipForm,
+)
+
+
+class _Generator:
+    """Draws partnerships and their links from one ``random.Random``, chunk by chunk.
+
+    The draws are those of the row-by-row generator this replaced, in the same order, so a
+    seed still gives the same partnerships; the values come out as the strings and numbers
+    the tables hold (dates as ISO strings, factor lists as JSON), ready for ``Table``.
+    """
+
+    def __init__(self, rng, today, municipalities, organisations: _Organisations, active_fields):
+        self.rng = rng
+        self.by_country = {}
+        self.country = {}
+        self.place = {}
+        for m in municipalities:
+            self.by_country.setdefault(m.country, []).append(m.pk)
+            self.country[m.pk] = m.country
+            self.place[m.pk] = m.name.split(" - ")[0]
+        self.organisations = organisations
+        self.active_fields = {pk: [_value(f) for f in fs] for pk, fs in active_fields.items()}
+        # Day n before today, as the database writes a date.
+        self.days = [(today - datetime.timedelta(days=n)).isoformat() for n in range(OLD_SPAN + 1)]
+        self.titles = {_value(field): titles for field, titles in TITLES.items()}
+        self.json_lists: dict[tuple, str] = {}
+        self.derived = {
+            (_value(control), _value(phase)): _value(
+                derive_co_creation_type(goals_control=control, involvement_phase=phase)
+            )
+            for control in GoalsControl
+            for phase in InvolvementPhase
+        }
+
+    def plans(self, anchors: list, start: int, stop: int) -> list[tuple[int, str, str, bool]]:
+        """(municipality id, field, status, recent) of partnerships ``start`` to ``stop``."""
+        rng = self.rng
+        random_, choice = rng.random, rng.choice
+        anchored, countries, statuses = ANCHOR_STATUSES, COUNTRIES, ALL_STATUSES
+        plans = []
+        for i in range(start, stop):
+            if i < len(anchors):
+                municipality, field = anchors[i]
+                plans.append((municipality, field, anchored(random_), True))
+            else:
+                municipality = choice(self.by_country[countries(random_)])
+                field = choice(self.active_fields.get(municipality) or [OTHER_FIELD])
+                status = statuses(random_)
+                plans.append((municipality, field, status, random_() < 0.6))
+        return plans
+
+    def _json(self, values: list[str]) -> str:
+        key = tuple(values)
+        text = self.json_lists.get(key)
+        if text is None:
+            text = self.json_lists[key] = json.dumps(values)
+        return text
+
+    def rows(self, plans: list, first_id: int) -> dict[str, list[tuple]]:
+        """The rows of the planned partnerships (ids from ``first_id`` on) and their links."""
+        rng = self.rng
+        random_, choice, randint, sample = rng.random, rng.choice, rng.randint, rng.sample
+        days, titles, place, derived, json_ = (
+            self.days,
+            self.titles,
+            self.place,
+            self.derived,
+            self._json,
+        )
+        partnerships = []
+        for pk, (municipality, field, status, recent) in zip(
+            itertools.count(first_id), plans, strict=False
+        ):
+            declared = DECLARED_TYPES(random_)
+            if recent:
+                start = int(RECENT_SPAN * random_() ** 1.3)
+            else:
+                start = int(OLD_SPAN * random_() ** 1.8)
+            end = None
+            if status in ENDED_STATUSES:
+                end = days[max(0, start - randint(60, 3 * 365))]
+            title = f"{choice(titles[field])} i {place[municipality]}"
+            control = CONTROL[declared](random_)
+            phase = PHASE(random_)
+            initiator = INITIATOR(random_)
+            agreement = AGREEMENT(random_)
+            if status in ESTABLISHED or random_() < 0.5:
+                start_date = days[start]
+            else:
+                start_date = end = None
+            contribution = choice(CONTRIBUTIONS)
+            hours = choice((None, randint(10, 5_000)))
+            reached = choice((None, randint(5, 2_000)))
+            promoting = json_(sample(PROMOTING, randint(0, 3)))
+            hindering = json_(sample(HINDERING, randint(0, 2)))
+            partnerships.append(
+                (
+                    pk,
+                    title,
+                    declared,
+                    derived[control, phase],
+                    initiator,
+                    phase,
+                    control,
+                    agreement,
+                    status,
+                    start_date,
+                    end,
+                    contribution,
+                    CURRENCIES[self.country[municipality]],
+                    hours,
+                    reached,
+                    promoting,
+                    hindering,
+                )
+            )
+        municipality_links, organisation_links, field_tags, form_tags = [], [], [], []
+        by_country = self.by_country
+        by_municipality = self.organisations.by_municipality
+        organisations_by_country = self.organisations.by_country
+        active_fields = self.active_fields
+        for pk, (municipality, field, _status, _recent) in zip(
+            itertools.count(first_id), plans, strict=False
+        ):
+            country = self.country[municipality]
+            municipality_links.append((pk, municipality))
+            if random_() < 0.08:  # inter-municipal collaborations
+                other = choice(by_country[country])
+                if other != municipality:
+                    municipality_links.append((pk, other))
+            candidates = by_municipality.get(municipality) or organisations_by_country[country]
+            chosen = sample(candidates, min(len(candidates), choice(ORGANISATIONS_PER_PARTNERSHIP)))
+            organisation_links.append((pk, chosen[0], LEAD))
+            organisation_links.extend((pk, organisation, PARTNER) for organisation in chosen[1:])
+            field_tags.append((pk, field))
+            if random_() < 0.35:
+                other = choice(active_fields.get(municipality) or [field])
+                if other != field:
+                    field_tags.append((pk, other))
+            forms = [form for form, share in FORM_SHARES if random_() < share] or [DEFAULT_FORM]
+            form_tags.extend((pk, form) for form in forms)
+        return {
+            "partnership": partnerships,
+            "municipalities": municipality_links,
+            "organisations": organisation_links,
+            "fields": field_tags,
+            "forms": form_tags,
+        }
+
+
+COUNTRIES = _Weighted(COUNTRY_WEIGHTS)
+CURRENCIES = {_value(country): _value(currency) for country, currency in CURRENCY.items()}
+ANCHOR_STATUSES = _Weighted({Status.ACTIVE: 0.6, Status.COMPLETED: 0.35, Status.DISCONTINUED: 0.05})
+ALL_STATUSES = _Weighted(STATUSES)
+ESTABLISHED = frozenset(_value(s) for s in ESTABLISHED_STATUSES)
+ENDED_STATUSES = frozenset({_value(Status.COMPLETED), _value(Status.DISCONTINUED)})
+OTHER_FIELD = _value(Field.OTHER)
+DECLARED_TYPES = _Weighted(DECLARED)
+CONTROL = {_value(declared): _Weighted(c) for declared, c in CONTROL_GIVEN_DECLARED.items()}
+PHASE = _Weighted(PHASES)
+INITIATOR = _Weighted(INITIATORS)
+AGREEMENT = _Weighted(AGREEMENTS)
+PROMOTING = [_value(v) for v in PromotingFactor]
+HINDERING = [_value(v) for v in HinderingFactor]
+FORM_SHARES = [(_value(form), share) for form, share in FORMS.items()]
+DEFAULT_FORM = _value(CollaborationForm.TASK)
+LEAD = _value(OrganisationRole.LEAD)
+PARTNER = _value(OrganisationRole.PARTNER)
 
 
 @transaction.atomic
@@ -460,12 +771,39 @@ def seed_demo(
     partnerships: int = 5_000,
     seed: int = 2017,
     today: datetime.date | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: TextIO | None = None,
+    bulk: bool | None = None,
 ) -> SeedResult:
-    """Fill the database with demo data; reference data must already be loaded."""
+    """Fill the database with demo data; reference data must already be loaded.
+
+    ``progress``: a stream to draw a progress bar on (``tqdm``), or None for none.
+    ``bulk`` (by default from ``BIG_LOAD`` partnerships on): draw the partnerships in a
+    second process while this one writes them (``demo.loading.made_aside``), and on
+    PostgreSQL load without the foreign keys and the non-unique indexes of the tables
+    written, put back (checked and built once) at the end. It locks those tables, and
+    the tables their keys refer to, until the transaction ends. The data is the same.
+    """
     rng = random.Random(seed)
     today = today or datetime.date.today()
-    say = progress or (lambda message: None)
+    now = timezone.now()
+    # The demo logins' own partnerships (see _demo_roles) count towards the total.
+    bulk_total = max(0, partnerships - DEMO_ROLE_PARTNERSHIPS)
+    if bulk is None:
+        bulk = bulk_total >= BIG_LOAD
+    with tqdm(
+        total=bulk_total + DEMO_ROLE_PARTNERSHIPS,
+        desc="Organisations",
+        unit=" partnerships",
+        unit_scale=True,
+        file=progress,
+        disable=progress is None,
+        mininterval=0.5,
+        smoothing=0,  # the average rate: a chunk's rate swings with the server's writes
+    ) as bar:
+        return _seed(rng, today, now, partnerships, bulk_total, bulk, bar)
+
+
+def _seed(rng, today, now, partnerships, bulk_total, bulk, bar) -> SeedResult:
     municipalities = list(Municipality.objects.filter(is_current=True).order_by("pk"))
     if not municipalities:
         raise ValueError("No municipalities: run load_reference_data first.")
@@ -475,132 +813,77 @@ def seed_demo(
 
     users = _create_users()
     _profile_municipalities(rng, municipalities)
-    organisations = _create_organisations(
-        rng, by_country, count=max(60, min(partnerships // 3, 40_000))
-    )
-    say(f"{sum(len(v) for v in organisations['by_country'].values())} organisations")
+    with without_foreign_keys(ORGANISATION_MODELS + LOADED_MODELS, enabled=bulk):
+        organisations = _create_organisations(
+            rng, by_country, count=max(60, min(partnerships // 3, 40_000)), now=now
+        )
+        bar.set_description("Partnerships")
+        with without_secondary_indexes(LOADED_MODELS, enabled=bulk):
+            _load_partnerships(
+                rng,
+                today,
+                now,
+                bulk_total,
+                municipalities,
+                organisations,
+                bar.update,
+                in_background=bulk,
+            )
+            bar.set_description("ANALYZE")
+            analyze(ORGANISATION_MODELS + LOADED_MODELS)
+            bar.set_description("Indexes")
+        bar.set_description("Foreign keys")
+    created = bulk_total + _demo_roles(today, municipalities)
+    bar.update(created - bulk_total)
+    bar.set_description("Statistics")
+    rebuild_tallies(progress=bar.set_postfix_str)
+    bar.set_description("Done")
+    return SeedResult(organisations=organisations.count + 1, partnerships=created, users=users)
 
+
+def _load_partnerships(
+    rng: random.Random,
+    today: datetime.date,
+    now: datetime.datetime,
+    count: int,
+    municipalities: list[Municipality],
+    organisations: _Organisations,
+    advance: Callable[[int], object],
+    in_background: bool = False,
+) -> None:
+    """Write ``count`` partnerships with their links and history rows, chunk by chunk."""
     # Each municipality is active in a field with the research's probability; the first
     # partnerships cover those (municipality, field) pairs inside the last five years, so
     # the dashboard's shares come out near the survey's.
     anchors = [
-        (m, field)
+        (m.pk, _value(field))
         for m in municipalities
         for field, share in FIELD_ACTIVITY.items()
         if rng.random() < share
     ]
     # Norway first: it is the country the research figures describe.
     rng.shuffle(anchors)
-    anchors.sort(key=lambda pair: pair[0].country != Country.NORWAY)
-    active_fields = {}
-    for m, field in anchors:
-        active_fields.setdefault(m.pk, []).append(field)
+    country = {m.pk: m.country for m in municipalities}
+    anchors.sort(key=lambda pair: country[pair[0]] != Country.NORWAY)
+    active_fields: dict[int, list[str]] = {}
+    for pk, field in anchors:
+        active_fields.setdefault(pk, []).append(field)
 
-    # The demo logins' own partnerships (see _demo_roles) count towards the total.
-    bulk_total = max(0, partnerships - DEMO_ROLE_PARTNERSHIPS)
-    created = 0
-    for chunk_start in range(0, bulk_total, BATCH):
-        size = min(BATCH, bulk_total - chunk_start)
-        plans = []
-        for i in range(chunk_start, chunk_start + size):
-            if i < len(anchors):
-                municipality, field = anchors[i]
-                status = _pick(
-                    rng, {Status.ACTIVE: 0.6, Status.COMPLETED: 0.35, Status.DISCONTINUED: 0.05}
-                )
-                recent = True
-            else:
-                country = _pick(rng, COUNTRY_WEIGHTS)
-                municipality = rng.choice(by_country[country])
-                field = rng.choice(active_fields.get(municipality.pk) or [Field.OTHER])
-                status = _pick(rng, STATUSES)
-                recent = rng.random() < 0.6
-            plans.append((municipality, field, status, recent))
-        objs = [_partnership(rng, today, *plan) for plan in plans]
-        objs = bulk_create_with_history(
-            objs, Partnership, batch_size=BATCH, default_change_reason="demo data"
-        )
-        _links(rng, objs, plans, organisations, by_country, active_fields)
-        created += len(objs)
-        say(f"{created} of {bulk_total} partnerships")
-    created += _demo_roles(today, municipalities)
-    return SeedResult(
-        organisations=sum(len(v) for v in organisations["by_country"].values()) + 1,
-        partnerships=created,
-        users=users,
-    )
+    generator = _Generator(rng, today, municipalities, organisations, active_fields)
+    tables = _PartnershipTables(now)
+    first_id = reserve_ids(Partnership, count)
 
+    def chunks():
+        for start in range(0, count, BATCH):
+            stop = min(count, start + BATCH)
+            plans = generator.plans(anchors, start, stop)
+            yield stop - start, generator.rows(plans, first_id + start)
 
-def _partnership(rng, today, municipality, field, status, recent) -> Partnership:
-    declared = _pick(rng, DECLARED)
-    start = _start_date(rng, today, recent)
-    end = None
-    if status in (Status.COMPLETED, Status.DISCONTINUED):
-        end = min(today, start + datetime.timedelta(days=rng.randint(60, 3 * 365)))
-    partnership = Partnership(
-        title=f"{rng.choice(TITLES[field])} i {municipality.name.split(' - ')[0]}",
-        description="Et samarbeid mellom kommunen og frivillige lag og organisasjoner.",
-        co_creation_type=declared,
-        goals_control=_pick(rng, CONTROL_GIVEN_DECLARED[declared]),
-        involvement_phase=_pick(rng, PHASES),
-        initiator=_pick(rng, INITIATORS),
-        agreement=_pick(rng, AGREEMENTS),
-        status=status,
-        start_date=start
-        if status in (Status.ACTIVE, Status.COMPLETED, Status.DISCONTINUED) or rng.random() < 0.5
-        else None,
-        end_date=end,
-        municipal_contribution=rng.choice([None, 0, 5_000, 20_000, 50_000, 150_000, 400_000]),
-        currency=CURRENCY[municipality.country],
-        volunteer_hours=rng.choice([None, rng.randint(10, 5_000)]),
-        people_reached=rng.choice([None, rng.randint(5, 2_000)]),
-        promoting_factors=rng.sample(PromotingFactor.values, rng.randint(0, 3)),
-        hindering_factors=rng.sample(HinderingFactor.values, rng.randint(0, 2)),
-    )
-    if partnership.start_date is None:
-        partnership.end_date = None
-    partnership.refresh_derived_type()
-    return partnership
-
-
-def _links(rng, objs, plans, organisations, by_country, active_fields) -> None:
-    municipality_links, organisation_links, field_tags, form_tags = [], [], [], []
-    for partnership, (municipality, field, _status, _recent) in zip(objs, plans, strict=True):
-        members = {municipality.pk}
-        if rng.random() < 0.08:  # inter-municipal collaborations
-            members.add(rng.choice(by_country[municipality.country]).pk)
-        municipality_links += [
-            PartnershipMunicipality(partnership_id=partnership.pk, municipality_id=pk)
-            for pk in members
-        ]
-        candidates = (
-            organisations["by_municipality"].get(municipality.pk)
-            or organisations["by_country"][municipality.country]
-        )
-        chosen = rng.sample(candidates, min(len(candidates), rng.choice([1, 1, 1, 2, 3])))
-        organisation_links += [
-            PartnershipOrganisation(
-                partnership_id=partnership.pk,
-                organisation_id=org.pk,
-                role=OrganisationRole.LEAD if i == 0 else OrganisationRole.PARTNER,
-            )
-            for i, org in enumerate(chosen)
-        ]
-        fields = {field}
-        if rng.random() < 0.35:
-            fields.add(rng.choice(active_fields.get(municipality.pk) or [field]))
-        field_tags += [PartnershipField(partnership_id=partnership.pk, field=f) for f in fields]
-        forms = {f for f, share in FORMS.items() if rng.random() < share} or {
-            CollaborationForm.TASK
-        }
-        form_tags += [PartnershipForm(partnership_id=partnership.pk, form=f) for f in forms]
-    for model, rows in (
-        (PartnershipMunicipality, municipality_links),
-        (PartnershipOrganisation, organisation_links),
-        (PartnershipField, field_tags),
-        (PartnershipForm, form_tags),
-    ):
-        model.objects.bulk_create(rows, batch_size=BATCH)
+    # A large load draws in a second process while this one writes (see made_aside).
+    with made_aside(chunks(), enabled=in_background) as made:
+        for size, rows in made:
+            tables.write(rows)
+            advance(size)
 
 
 DEMO_ROLE_PARTNERSHIPS = 8
