@@ -20,6 +20,7 @@ statements (used after a bulk load and by ``manage.py rebuild_statistics``).
 """
 
 import datetime
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -46,6 +47,8 @@ from partnerships.models import (
     PartnershipMunicipality,
     PartnershipOrganisation,
 )
+
+logger = logging.getLogger(__name__)
 
 EVERYWHERE = ""
 ANY_MUNICIPALITY = "*"
@@ -157,13 +160,26 @@ def mark(ids: Iterable[int]) -> None:
     PendingTally.objects.bulk_create(
         [PendingTally(partnership_id=i) for i in sorted(ids)], ignore_conflicts=True
     )
-    transaction.on_commit(_after_commit)
+    transaction.on_commit(_after_commit, robust=True)
 
 
 def _after_commit() -> None:
+    """Queue the fold-in. Never raises and never waits for a broker that is down: the
+    pending rows stay for the next statistics read or the periodic task."""
+    from kombu.exceptions import OperationalError
+
     from dashboards.tasks import apply_pending_tallies
 
-    apply_pending_tallies.delay()
+    try:
+        apply_pending_tallies.apply_async(retry=False)
+    except (OperationalError, OSError):
+        logger.warning(
+            "The broker is unreachable: written partnerships wait in PendingTally for the "
+            "next statistics read or the periodic task.",
+            exc_info=True,
+        )
+    except Exception:
+        logger.exception("Folding written partnerships into the statistics failed; they wait.")
 
 
 def ensure_current() -> None:
