@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import MembershipRole
 from accounts.models import User
 from accounts.permissions import can_invite_to_municipality, can_invite_to_organisation
+from registry.validators import validate_single_line_text
 
 
 def password_help() -> str:
@@ -35,14 +36,17 @@ class SignupForm(AllauthSignupForm):
     are never rendered back after an error; everything else typed is kept.
     """
 
+    # As the model's fields (registry.validators): allauth saves without full_clean.
     first_name = forms.CharField(
         label=_("First name"),
         max_length=150,
+        validators=[validate_single_line_text],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[validate_single_line_text],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 

@@ -16,6 +16,7 @@ from accounts.permissions import (
     is_admin,
     represented_organisation_ids,
 )
+from registry.validators import validate_single_line_text
 
 
 class User(AbstractUser):
@@ -26,6 +27,13 @@ class User(AbstractUser):
     coordinators and organisation representatives get their rights from memberships.
     """
 
+    # AbstractUser's name fields, refusing control characters (registry.validators).
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_single_line_text]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_single_line_text]
+    )
     is_analyst = models.BooleanField(
         _("analyst"),
         default=False,

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.choices import Country
+from registry.validators import validate_single_line_text
 
 
 class County(models.Model):
@@ -71,7 +72,9 @@ class Municipality(models.Model):
         blank=True,
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
     )
-    volunteer_policy_url = models.URLField(_("link to the volunteer policy"), blank=True)
+    volunteer_policy_url = models.URLField(
+        _("link to the volunteer policy"), blank=True, validators=[validate_single_line_text]
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     objects = MunicipalityQuerySet.as_manager()
 
@@ -106,8 +109,8 @@ class VolunteerCentre(models.Model):
         related_name="volunteer_centres",
         verbose_name=_("municipality"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    website = models.URLField(_("website"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line_text])
+    website = models.URLField(_("website"), blank=True, validators=[validate_single_line_text])
     organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.SET_NULL,

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from municipalities.choices import Country
 from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationKind, OrganisationLevel
 from organisations.identifiers import normalise_org_number, org_id
+from registry.validators import validate_multi_line_text, validate_single_line_text
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -25,12 +26,13 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     """A voluntary organisation, volunteer centre, non-profit, social enterprise or group."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line_text])
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     org_number = models.CharField(
         _("organisation number"),
         max_length=20,
         blank=True,
+        validators=[validate_single_line_text],
         help_text=_(
             "Norwegian organisation number, Danish CVR or Swedish organisation number. "
             "Only an informal group may have none."
@@ -49,12 +51,20 @@ class Organisation(models.Model):
         blank=True,
         verbose_name=_("municipalities where it operates"),
     )
-    description = models.TextField(_("description"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, validators=[validate_multi_line_text]
+    )
+    website = models.URLField(_("website"), blank=True, validators=[validate_single_line_text])
     email = models.EmailField(_("contact e-mail"), blank=True)
-    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
-    address = models.CharField(_("postal address"), max_length=300, blank=True)
+    phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_single_line_text]
+    )
+    contact_person = models.CharField(
+        _("contact person"), max_length=200, blank=True, validators=[validate_single_line_text]
+    )
+    address = models.CharField(
+        _("postal address"), max_length=300, blank=True, validators=[validate_single_line_text]
+    )
     verified = models.BooleanField(_("verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(

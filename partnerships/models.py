@@ -24,6 +24,7 @@ from partnerships.choices import (
     Status,
 )
 from partnerships.rules import derive_co_creation_type, derived_type_consistency
+from registry.validators import validate_multi_line_text, validate_single_line_text
 
 
 def listed_link_q(prefix: str = "") -> Q:
@@ -79,8 +80,10 @@ class PartnershipQuerySet(models.QuerySet):
 class Partnership(models.Model):
     """A collaboration between one or more municipalities and voluntary actors."""
 
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line_text])
+    description = models.TextField(
+        _("description"), blank=True, validators=[validate_multi_line_text]
+    )
     municipalities = models.ManyToManyField(
         "municipalities.Municipality",
         through="PartnershipMunicipality",
@@ -150,7 +153,7 @@ class Partnership(models.Model):
         blank=True,
         help_text=_("Values from the hindering factors."),
     )
-    outcomes = models.TextField(_("outcomes"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True, validators=[validate_multi_line_text])
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -439,7 +442,7 @@ class PartnershipEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[validate_multi_line_text])
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
 
@@ -450,3 +453,16 @@ class PartnershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.action} ({self.from_status} → {self.to_status})"
+
+    @classmethod
+    def clean_comment(cls, comment: str | None) -> str:
+        """``comment`` as an event stores it (without surrounding blanks), or a
+        ``ValidationError`` naming ``comment`` (a control character: the field's validators,
+        ``registry.validators``). The workflow and the link answers create events without
+        ``full_clean``; they pass the comment through this first."""
+        comment = (comment or "").strip()
+        try:
+            cls._meta.get_field("comment").run_validators(comment)
+        except ValidationError as error:
+            raise ValidationError({"comment": error.error_list}) from None
+        return comment

@@ -458,6 +458,7 @@ def link_decline(
         user, partnership, municipality=municipality, organisation=organisation
     ):
         raise PermissionDenied(_("Only the linked party's own people may answer this link."))
+    comment = PartnershipEvent.clean_comment(comment)
     link, name = _link_for_update(partnership, municipality=municipality, organisation=organisation)
     disputed = name == "organisation" and link.state == LinkState.CONFIRMED and link.vouched
     if not disputed:
@@ -470,7 +471,7 @@ def link_decline(
     link.save(update_fields=["state", "answered_by", "answered_at"])
     _record_link_event(
         partnership, "link_declined", user=user, municipality=municipality,
-        organisation=organisation, comment=(comment or "").strip(),
+        organisation=organisation, comment=comment,
     )  # fmt: skip
     return link
 

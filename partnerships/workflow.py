@@ -101,7 +101,7 @@ def partnership_transition(
             _("“%(action)s” is not possible while the partnership is %(status)s.")
             % {"action": transition.label, "status": partnership.get_status_display().lower()}
         )
-    comment = (comment or "").strip()
+    comment = PartnershipEvent.clean_comment(comment)
     if transition.comment_required and not comment:
         raise ValidationError({"comment": _("Please give a reason.")})
     from_status = partnership.status
