@@ -17,6 +17,7 @@ run: install ## Install, load reference and demo data, serve on http://127.0.0.1
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) load_reference_data
 	$(RUN_ENV) $(MANAGE) seed_demo
+	$(RUN_ENV) $(MANAGE) publish_open_data
 	@echo "Open http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import my_page, views
+from registry import my_page, statements, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", statements.accessibility, name="accessibility"),
+    path("privacy/", statements.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("registry.api.urls")),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("organisations/", include("registry.organisation_pages")),
     path("municipalities/", include("registry.municipality_pages")),
     path("notifications/", include("notifications.urls")),
+    path("open-data/", include("opendata.urls")),
 ]
 
 # An unexpected error: JSON in the API's error shape under /api/, else templates/500.html.

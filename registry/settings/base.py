@@ -9,6 +9,7 @@ SQLite, tasks run eagerly, no Redis. Production sets ``DATABASE_URL``,
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "partnerships",
     "notifications",
     "dashboards",
+    "opendata",
     "demo",
 ]
 
@@ -224,6 +226,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
+# Where people write about the registry: named on /accessibility/ and /privacy/.
+REGISTRY_CONTACT_EMAIL = env("REGISTRY_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -339,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.apply_pending_tallies",
         "schedule": 60.0,
     },
+    # The open-data bulk files (/open-data/), regenerated every night.
+    "publish-open-data": {
+        "task": "opendata.tasks.publish_open_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
@@ -405,6 +414,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Open data (opendata): where the bulk files are written (and served from), and who publishes
+# them (named in the DCAT-AP-NO catalogue and the 360Giving file).
+OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open-data")))
+OPEN_DATA_PUBLISHER_NAME = env("OPEN_DATA_PUBLISHER_NAME", default="Frivillighetsregisteret")
+OPEN_DATA_PUBLISHER_ORG_NUMBER = env("OPEN_DATA_PUBLISHER_ORG_NUMBER", default="")
+OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", default=REGISTRY_CONTACT_EMAIL)
 
 # Invitations (accounts.services.invitation_create): how long a link works, and how many one
 # inviter may send in 24 hours.

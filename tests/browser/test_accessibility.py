@@ -56,6 +56,8 @@ PAGES = {
         reverse("account_login"),
         reverse("account_signup"),
         reverse("account_reset_password"),
+        reverse("accessibility"),
+        reverse("privacy"),
     ],
     "organisasjon": lambda d: [
         reverse("my-page"),
