@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from registry.widgets import ComboboxSelect
 
 #: Empty rows offered below the existing centres, so that centres can be added without
 #: JavaScript (with it, a button adds more).
@@ -54,6 +55,8 @@ class VolunteerCentreForm(forms.Form):
         queryset=None,  # the ``organisations`` given to the form
         required=False,
         empty_label=_("(none)"),
+        # The municipality's own organisations: a short list, searched in the page.
+        widget=ComboboxSelect(),
     )
 
     def __init__(self, *args, organisations: QuerySet, organisation_choices=None, **kwargs):

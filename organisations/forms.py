@@ -18,6 +18,7 @@ from organisations.choices import MAX_CATEGORIES, IcnpoCategory
 from organisations.identifiers import normalise_org_number, org_id
 from organisations.models import Organisation
 from organisations.services import EDITABLE_FIELDS
+from registry.widgets import MUNICIPALITY_SEARCH, ComboboxSelectMultiple
 
 #: Where the organisation number is checked as it is typed (an htmx fragment).
 NUMBER_CHECK_ID = "org-number-check"
@@ -89,25 +90,6 @@ def municipality_choices(extra_ids=()) -> list:
     ]
 
 
-class MunicipalityCheckboxes(forms.CheckboxSelectMultiple):
-    """Municipalities as checkboxes in one collapsible group per county: no Ctrl-click, and
-    the counties holding a chosen municipality open, naming how many are chosen."""
-
-    template_name = "organisations/municipality_checkboxes.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        groups = []
-        chosen = []
-        for group_name, options, _index in context["widget"]["optgroups"]:
-            selected = [option["label"] for option in options if option["selected"]]
-            chosen.extend(selected)
-            groups.append({"name": group_name, "options": options, "chosen": len(selected)})
-        context["widget"]["groups"] = groups
-        context["widget"]["chosen"] = chosen
-        return context
-
-
 def default_country(user) -> str:
     """The country a new organisation most likely is in: that of a municipality the user
     coordinates, else of an organisation they represent, else Norway."""
@@ -140,8 +122,11 @@ class OrganisationForm(forms.Form):
         label=_("Municipalities where it operates"),
         coerce=int,
         required=False,
-        help_text=_("Open a county and tick the municipalities where it works."),
-        widget=MunicipalityCheckboxes,
+        help_text=_(
+            "Type the first letters of a municipality's name and choose it from the list; "
+            "choose every municipality where it works."
+        ),
+        widget=ComboboxSelectMultiple(attrs={"size": 8}, endpoint=MUNICIPALITY_SEARCH),
     )
     category_1 = _category_field(1)
     category_2 = _category_field(2)

@@ -37,6 +37,13 @@ from partnerships.choices import (
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.rules import derive_co_creation_type
 from partnerships.services import ATTRIBUTE_FIELDS
+from registry.forms import Checkboxes
+from registry.widgets import (
+    MUNICIPALITY_SEARCH,
+    ORGANISATION_SEARCH,
+    ComboboxSelect,
+    ComboboxSelectMultiple,
+)
 
 # --- the co-creation questions, in plain words ------------------------------------------------
 
@@ -178,7 +185,7 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
         for name, filter_ in self.filters.items():
             widget = widgets.get(name)
             if widget is None and isinstance(filter_, MultipleChoiceFilter):
-                widget = forms.CheckboxSelectMultiple
+                widget = Checkboxes
             if widget is not None:
                 filter_.extra["widget"] = widget
                 filter_.__dict__.pop("_field", None)
@@ -260,23 +267,24 @@ class PartnershipForm(forms.Form):
     )
     municipalities = forms.MultipleChoiceField(
         label=gettext_lazy("Municipalities"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=ComboboxSelectMultiple(attrs={"size": 8}, endpoint=MUNICIPALITY_SEARCH),
         help_text=gettext_lazy(
-            "To choose more than one, hold Ctrl (⌘ on a Mac) while you click, or press "
-            "Ctrl and Space on each with the keyboard."
+            "Type the first letters of a municipality's name and choose it from the list; "
+            "choose every municipality that takes part."
         ),
     )
     organisations = forms.MultipleChoiceField(
         label=gettext_lazy("Voluntary organisations"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=ComboboxSelectMultiple(attrs={"size": 8}, endpoint=ORGANISATION_SEARCH),
         help_text=gettext_lazy(
-            "To choose more than one, hold Ctrl (⌘ on a Mac) while you click, or press "
-            "Ctrl and Space on each with the keyboard."
+            "Type a name or an organisation number and choose from the list; choose every "
+            "organisation that takes part."
         ),
     )
     lead_organisation = forms.ChoiceField(
         label=gettext_lazy("Lead partner"),
         required=False,
+        widget=ComboboxSelect(endpoint=ORGANISATION_SEARCH),
         help_text=gettext_lazy(
             "The organisation that leads the collaboration; one of those chosen above."
         ),
@@ -427,6 +435,8 @@ class PartnershipForm(forms.Form):
         own_ids = set(permissions.represented_organisation_ids(self.user))
         linked = self._linked_ids("organisation_links", "organisation_id")
         if self.role == "representative":
+            # Only the representative's own organisations (and partners already linked) are
+            # offered: a few boxes to tick, not a search among thousands.
             self.fields["organisations"].widget = forms.CheckboxSelectMultiple()
             choices = _organisation_choices(
                 queryset=Organisation.objects.filter(pk__in=own_ids | linked),
@@ -463,6 +473,9 @@ class PartnershipForm(forms.Form):
             # One organisation leads by itself.
             self.fields.pop("lead_organisation", None)
         if "lead_organisation" in self.fields:
+            if self.role == "representative":
+                # A short list: searched in the page rather than through the API.
+                self.fields["lead_organisation"].widget.endpoint = None
             self.fields["lead_organisation"].choices = [
                 ("", _("(the first chosen, or your own)")),
                 *choices,

@@ -79,8 +79,15 @@ def test_organisation_signs_up_proposes_and_coordinator_accepts(
     number.press_sequentially("974760673", delay=20)
     page.locator("[aria-live=polite]", has_text="NO-BRC-974760673").wait_for()
     page.select_option("#id_kind", "association")
-    page.locator("summary", has_text=oslo.county.name).first.click()
-    page.locator(f"input[name=municipalities][value='{oslo.pk}']").check()
+    # Where it works: chosen in the municipality picker, by keyboard.
+    picker = page.locator("#id_municipalities")
+    picker.press_sequentially("Osl", delay=20)
+    page.locator("#" + picker.get_attribute("aria-controls")).get_by_role(
+        "option", name=re.compile(r"^Oslo")
+    ).wait_for()
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    page.get_by_role("button", name=re.compile(r"^(Fjern|Remove) Oslo$")).wait_for()
     assert_accessible(axe, page, "organisation form, filled in")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(f"**{reverse('organisation-detail', args=[1])[:-2]}**")
@@ -94,7 +101,11 @@ def test_organisation_signs_up_proposes_and_coordinator_accepts(
     page.goto(live_server.url + reverse("partnership-create"))
     page.fill("#id_title", "Leksehjelp i Sofienbergparken")
     page.fill("#id_description", "Frivillige hjelper barn med lekser to dager i uka.")
-    page.select_option("#id_municipalities", str(oslo.pk))
+    # The organisation works in Oslo only: Oslo is chosen already, shown as a chip.
+    page.get_by_role("button", name=re.compile(r"^(Fjern|Remove) Oslo$")).wait_for()
+    assert page.eval_on_selector(
+        "select[name=municipalities]", "s => Array.from(s.selectedOptions, o => o.value)"
+    ) == [str(oslo.pk)]
     page.locator("input[name=fields_of_work][value=children_youth]").check()
     page.locator("input[name=fields_of_work][value=education]").check()
     page.locator("input[name=collaboration_forms][value=premises]").check()
