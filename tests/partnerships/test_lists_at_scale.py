@@ -242,7 +242,13 @@ def page_ids(response) -> list[int]:
         ("", "start_date"),  # the list's own order: newest first
     ],
 )
-def test_the_list_pages_show_every_row_once_in_order(admin_client, sort, field):
+@pytest.mark.parametrize("deferred", [False, True], ids=["offset", "ids-first"])
+def test_the_list_pages_show_every_row_once_in_order(
+    admin_client, monkeypatch, sort, field, deferred
+):
+    """Shallow pages read their rows with one ``OFFSET``; deep ones (here: every page)
+    their ids first, then the rows. Both walk the same rows in the same order."""
+    monkeypatch.setattr(paginators, "DEFERRED_FROM", 0 if deferred else 10**9)
     rows = make_rows()
     seen = []
     for number in range(1, 8):
@@ -445,6 +451,7 @@ ORDERING_INDEXES = {
 #: Indexes SQLite cannot have: NULLS LAST in an index, trigram GIN indexes.
 POSTGRESQL_INDEXES = {
     "partnership_start_desc_id",
+    "partnership_public_start_desc_id",
     "partnership_title_trgm",
     "partnership_description_trgm",
 }
@@ -504,3 +511,28 @@ def test_every_page_of_an_ordering_is_one_index_range(field, descending, backwar
         for part in keyset.rows_after(Partnership.objects.all(), keys, position):
             plan = explain(part[:50])
             assert "Sort" not in plan and any(i in plan for i in ORDERING_INDEXES[field]), plan
+
+
+@ON_POSTGRESQL
+def test_a_deep_public_page_reads_its_ids_from_the_public_index(client, monkeypatch):
+    """A deep page of the public list (page 400 is 10,000 rows deep): its ids come from
+    the established partnerships' own index alone, then 2 rows are read."""
+    monkeypatch.setattr(paginators, "DEFERRED_FROM", 0)
+    make_rows()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"per_page": 2, "page": 2})
+    assert response.status_code == 200
+    ids_first = [
+        query["sql"]
+        for query in queries
+        if re.match(
+            r'SELECT "partnerships_partnership"\."id"( AS "pk")? FROM .* LIMIT', query["sql"]
+        )
+    ]
+    assert len(ids_first) == 1, [query["sql"] for query in queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {ids_first[0]}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using partnership_public_start_desc_id" in plan, plan

@@ -175,6 +175,38 @@ def test_list_costs_the_same_for_3_and_30_rows(db, client, role, django_assert_m
         client.get(LIST)
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_list_rows_in_one_pass_render_as_django_tables2_does(world, client, monkeypatch, language):
+    """``PartnershipTable.rows_html`` renders the page's rows without django-tables2's
+    per-cell machinery; the page must not change by a byte."""
+    from partnerships.tables import PartnershipTable
+
+    world.active.title = 'Kor & <korps> "på tvers"'
+    world.active.save(update_fields=["title"])
+    PartnershipFactory(
+        title="Uten dato",
+        status="under_review",
+        start_date=None,
+        links__municipalities=[world.oslo, world.bergen],
+        links__organisations={world.red_cross: "lead", world.choir: "partner"},
+    )
+    client.force_login(world.users["analyst"])
+    for query in ("", "?sort=-start_date", "?sort=title&page=1"):
+        url = f"{LIST}{query}"
+        headers = {"Accept-Language": language}
+        fast = page(client.get(url, headers=headers))
+        assert "Uten dato" in fast and "&lt;korps&gt;" in fast
+        with monkeypatch.context() as patched:
+            patched.setattr(PartnershipTable, "rows_html", lambda table: None)
+            slow = page(client.get(url, headers=headers))
+        # The whole table (the page around it holds a CSRF token masked anew each time).
+        assert _table(fast) == _table(slow)
+
+
+def _table(html: str) -> str:
+    return html[html.index("<table") : html.index("</table>")]
+
+
 # --- the profile -----------------------------------------------------------------------------
 
 
