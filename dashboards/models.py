@@ -61,8 +61,24 @@ class PlaceTally(models.Model):
         ]
 
 
+class PlaceDayTally(models.Model):
+    """``PlaceTally`` per start day instead of month (dated partnerships only): the partial
+    months at the edges of a date range ("the last five years" up to today) are sums of a
+    few of these rows, whatever the number of partnerships."""
+
+    place = models.CharField(max_length=12)
+    field = models.CharField(max_length=20)
+    day = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "field", "day"], name="place_day_tally_key")
+        ]
+
+
 for _name in MEASURES:
     PlaceTally.add_to_class(_name, models.IntegerField(default=0))
+    PlaceDayTally.add_to_class(_name, models.IntegerField(default=0))
 
 
 class MunicipalityTally(models.Model):
@@ -86,6 +102,25 @@ class MunicipalityTally(models.Model):
                 fields=["day", "field", "municipality_id"],
                 condition=models.Q(day__lt=0),
                 name="municipality_tally_years",
+            )
+        ]
+
+
+class MunicipalityYearCount(models.Model):
+    """Distinct municipalities per place (``"*"``, a country or ``"c<county id>"``), field
+    (``""``: any) and year with an established partnership starting that year: the trend's
+    municipality counts for whole years, read in one row instead of counted. Kept by the
+    per-year ``MunicipalityTally`` rows going from zero to some and back."""
+
+    place = models.CharField(max_length=12)
+    field = models.CharField(max_length=20)
+    year = models.IntegerField()
+    municipalities = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "field", "year"], name="municipality_year_count_key"
             )
         ]
 

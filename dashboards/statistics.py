@@ -19,16 +19,16 @@ How they stay fast at any size: the numbers are read from summary tables
 every partnership:
 
 - partnership counts are sums of ``PlaceTally`` rows (per place, field and start month);
-  the partial months at the edges of a day-exact date range are counted from the
-  partnerships that start in those days, one narrow ``TalliedPartnership`` row each (an
-  index range on the day);
+  the partial months at the edges of a day-exact date range are sums of ``PlaceDayTally``
+  rows (the same per start day): a few dozen rows a figure, whatever the size;
 - distinct municipalities and organisations are counted by probing, for each municipality
   (or organisation) of the place, whether it has a ``MunicipalityTally`` (or
   ``OrganisationTally``) row in the range: one index lookup each, so the cost grows with
   the number of municipalities (organisations), never with the number of partnerships; the
   organisation count is cached until the summary tables change;
-- a single municipality's statistics are computed live (``dashboards.live``): they read
-  only that municipality's own partnerships, through its index.
+- a municipality has its own rows in the place tallies (``m<id>``), and its
+  municipality counts are its own per-year rows; only its headline (its distinct
+  organisations) is computed live (``dashboards.live``), from its own partnerships.
 
 ``dashboards.live`` is the reference implementation; the tests check on random data that
 every selector here always gives exactly its answer.
@@ -50,9 +50,10 @@ from dashboards.measures import declared as declared_measure
 from dashboards.measures import derived as derived_measure
 from dashboards.models import (
     MunicipalityTally,
+    MunicipalityYearCount,
     OrganisationTally,
+    PlaceDayTally,
     PlaceTally,
-    TalliedPartnership,
 )
 from dashboards.research import RESEARCH_FIELD_SHARES
 from dashboards.scope import (
@@ -72,6 +73,7 @@ from dashboards.tallies import (
     county_place,
     day_number,
     ensure_current,
+    municipality_place,
     version,
 )
 from municipalities.models import County, Municipality
@@ -201,8 +203,15 @@ def _day_q(lo: datetime.date | None, hi: datetime.date | None, *, prefix: str = 
 
 
 def _place_key(scope: StatsScope, *, linked: bool) -> str:
-    """The summary tables' key of a country or county scope (not a municipality).
-    ``linked``: with no place, only partnerships with a confirmed municipality count."""
+    """The summary tables' key of a scope's place (a municipality's only in ``PlaceTally``
+    and ``PlaceDayTally``). ``linked``: with no place, only partnerships with a confirmed
+    municipality count."""
+    if scope.municipality is not None:
+        if (scope.country or scope.county is not None) and not Municipality.objects.filter(
+            scope.place_q()
+        ).exists():
+            return NOWHERE  # a municipality outside the country or county asked for
+        return municipality_place(scope.municipality)
     if scope.county is not None:
         county = County.objects.filter(pk=scope.county, country=scope.country)
         if scope.country and not county.exists():
@@ -213,35 +222,22 @@ def _place_key(scope: StatsScope, *, linked: bool) -> str:
     return ANY_MUNICIPALITY if linked else EVERYWHERE
 
 
-def _edge_rows(place: str, field: str | None, lo: datetime.date, hi: datetime.date):
-    """The partnerships of a place (and field) starting in ``lo``–``hi``, from the narrow
-    ``TalliedPartnership`` rows (an index range on the day): the edges of a date range."""
-    rows = TalliedPartnership.objects.filter(day__gte=day_number(lo), day__lte=day_number(hi))
-    if place != EVERYWHERE:
-        rows = rows.filter(places__contains=f",{place},")
-    if field:
-        rows = rows.filter(fields__contains=f",{field},")
-    return rows.order_by()
+def _edge_rows(place: str, lo: datetime.date, hi: datetime.date):
+    """The day rows of a place for the partnerships starting in ``lo``–``hi``: the partial
+    months at the edges of a date range (at most a month of days each)."""
+    return PlaceDayTally.objects.filter(
+        place=place, day__gte=day_number(lo), day__lte=day_number(hi)
+    ).order_by()
 
 
 def _edge_vector(place: str, field: str | None, lo: datetime.date, hi: datetime.date) -> dict:
     """Every measure for the partnerships starting in ``lo``–``hi`` (one query)."""
-    aggregates = {"total": Count("pk")}
-    types = CoCreationType.values
-    for t in types:
-        aggregates[declared_measure(t)] = Count("pk", filter=Q(co_creation=t))
-        aggregates[derived_measure(t)] = Count("pk", filter=Q(derived=t))
-        for d in types:
-            aggregates[cell_measure(t, d)] = Count("pk", filter=Q(co_creation=t, derived=d))
-    for v in Initiator.values:
-        aggregates[initiator(v)] = Count("pk", filter=Q(initiator=v))
-    for v in Agreement.values:
-        aggregates[agreement(v)] = Count("pk", filter=Q(agreement=v))
-    for v in CollaborationForm.values:
-        aggregates[form(v)] = Count("pk", filter=Q(forms__contains=f",{v},"))
-    aggregates["without_form"] = Count("pk", filter=Q(forms=""))
-    aggregates["formal"] = Count("pk", filter=Q(agreement__in=FORMAL_AGREEMENTS))
-    return _edge_rows(place, field, lo, hi).aggregate(**aggregates)
+    totals = (
+        _edge_rows(place, lo, hi)
+        .filter(field=field or ANY_FIELD)
+        .aggregate(**{name: Sum(name) for name in MEASURES})
+    )
+    return {name: totals[name] or 0 for name in MEASURES}
 
 
 def _vector(scope: StatsScope) -> dict[str, int]:
@@ -359,8 +355,6 @@ def stats_co_creation(*, scope: StatsScope) -> dict:
     in enum order.
     """
     _current()
-    if scope.municipality is not None:
-        return live.stats_co_creation(scope=scope)
     v = _vector(scope)
     types = CoCreationType.values
     return {
@@ -395,8 +389,6 @@ def stats_initiators(*, scope: StatsScope) -> dict:
     """Established partnerships in scope by who took the initiative (``Initiator``), every
     choice in enum order with its count and share of ``total``."""
     _current()
-    if scope.municipality is not None:
-        return live.stats_initiators(scope=scope)
     return _choice_counts(_vector(scope), initiator, Initiator)
 
 
@@ -404,8 +396,6 @@ def stats_agreements(*, scope: StatsScope) -> dict:
     """Established partnerships in scope by kind of agreement (``Agreement``), every choice
     in enum order with its count and share of ``total``."""
     _current()
-    if scope.municipality is not None:
-        return live.stats_agreements(scope=scope)
     return _choice_counts(_vector(scope), agreement, Agreement)
 
 
@@ -418,8 +408,6 @@ def stats_forms(*, scope: StatsScope) -> dict:
     partnerships that have no form recorded.
     """
     _current()
-    if scope.municipality is not None:
-        return live.stats_forms(scope=scope)
     return _choice_counts(_vector(scope), form, CollaborationForm, extra=("without_form",))
 
 
@@ -436,8 +424,6 @@ def stats_trend(
     Only partnerships with a confirmed municipality (in scope) and a start date count.
     """
     _current()
-    if scope.municipality is not None:
-        return live.stats_trend(scope=scope, year_from=year_from, year_to=year_to)
     lo, hi = scope.start_date_after, scope.start_date_before
     if year_from is not None:
         lo = max(lo, datetime.date(year_from, 1, 1)) if lo else datetime.date(year_from, 1, 1)
@@ -461,16 +447,11 @@ def stats_trend(
         partnerships[(row["year"], row["field"])] = row["n"]
     if place != NOWHERE:
         for edge_lo, edge_hi in span.edges:
-            counts = _edge_rows(place, None, edge_lo, edge_hi).aggregate(
-                **{
-                    f"k_{key}": Count("pk", filter=Q(fields__contains=f",{key},") if key else None)
-                    for key in keys
-                }
-            )
-            for key in keys:
-                if counts[f"k_{key}"]:
-                    slot = (edge_lo.year, key)
-                    partnerships[slot] = partnerships.get(slot, 0) + counts[f"k_{key}"]
+            edge = _edge_rows(place, edge_lo, edge_hi).filter(field__in=keys)
+            for row in edge.values("field").annotate(n=Sum("total")):
+                if row["n"]:
+                    slot = (edge_lo.year, row["field"])
+                    partnerships[slot] = partnerships.get(slot, 0) + row["n"]
     years_with_data = sorted({y for (y, key), n in partnerships.items() if key == total_key and n})
     first = (
         year_from if year_from is not None else (years_with_data[0] if years_with_data else None)
@@ -478,7 +459,7 @@ def stats_trend(
     last = year_to if year_to is not None else (years_with_data[-1] if years_with_data else None)
     if first is None or last is None:
         return {"year_from": year_from, "year_to": year_to, "results": [], "totals": []}
-    municipalities = _municipalities_per_year(scope, keys, lo, hi, years_with_data)
+    municipalities = _municipalities_per_year(scope, place, keys, lo, hi, years_with_data)
     years = range(first, last + 1)
     return {
         "year_from": first,
@@ -506,6 +487,7 @@ def stats_trend(
 
 def _municipalities_per_year(
     scope: StatsScope,
+    place: str,
     keys: list[str],
     lo: datetime.date | None,
     hi: datetime.date | None,
@@ -526,14 +508,20 @@ def _municipalities_per_year(
             whole.append(y)
         elif cut_lo <= cut_hi:
             partial.append((y, cut_lo, cut_hi))
-    if whole:
+    if whole and scope.municipality is not None and place != NOWHERE:
+        # One municipality: its own per-year rows say whether it counts that year.
         rows = MunicipalityTally.objects.filter(
-            field__in=keys, day__in=[-y for y in whole]
-        ).order_by()
-        if scope.has_place:
-            rows = rows.filter(municipality_id__in=in_place.values("pk"))
-        for row in rows.values("day", "field").annotate(n=Count("pk")):
-            found[(-row["day"], row["field"])] = row["n"]
+            municipality_id=scope.municipality,
+            field__in=keys,
+            day__in=[-y for y in whole],
+            partnerships__gt=0,
+        )
+        for day, field in rows.values_list("day", "field"):
+            found[(-day, field)] = 1
+    elif whole:
+        rows = MunicipalityYearCount.objects.filter(place=place, field__in=keys, year__in=whole)
+        for year, field, n in rows.values_list("year", "field", "municipalities"):
+            found[(year, field)] = n
     for y, cut_lo, cut_hi in partial:
         days = _day_q(cut_lo, cut_hi)
         counts = in_place.aggregate(
@@ -590,19 +578,14 @@ def stats_by_county(
         .order_by()
     }
     for edge_lo, edge_hi in span.edges:
-        counts = (
-            _edge_rows(EVERYWHERE, None, edge_lo, edge_hi).aggregate(
-                **{
-                    f"c{i}": Count("pk", filter=Q(places__contains=f",{county_place(i)},"))
-                    for i in ids
-                }
-            )
-            if ids
-            else {}
+        edge = PlaceDayTally.objects.filter(
+            place__in=[county_place(i) for i in ids],
+            field=ANY_FIELD,
+            day__gte=day_number(edge_lo),
+            day__lte=day_number(edge_hi),
         )
-        for i in ids:
-            key = county_place(i)
-            partnerships[key] = partnerships.get(key, 0) + counts[f"c{i}"]
+        for row in edge.values("place").annotate(n=Sum("total")).order_by():
+            partnerships[row["place"]] = partnerships.get(row["place"], 0) + (row["n"] or 0)
     results = []
     for county in counties:
         counts = municipalities.get(county["id"], {"total": 0, "active": 0})
@@ -638,8 +621,8 @@ def stats_headline(*, scope: StatsScope) -> dict:
     """
     _current()
     if scope.municipality is not None or scope.field:
-        # A municipality's own partnerships are few; the organisations are not tallied
-        # per field.
+        # The organisations are tallied neither per municipality nor per field: one query
+        # over the municipality's (or the field's) partnerships.
         return live.stats_headline(scope=scope)
     v = _vector(scope)
     lo, hi = scope.start_date_after, scope.start_date_before

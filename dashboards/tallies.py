@@ -32,8 +32,10 @@ from django.db.models import F
 from dashboards.measures import MEASURES, measures_of
 from dashboards.models import (
     MunicipalityTally,
+    MunicipalityYearCount,
     OrganisationTally,
     PendingTally,
+    PlaceDayTally,
     PlaceTally,
     TalliedPartnership,
     TallyVersion,
@@ -55,11 +57,29 @@ ANY_MUNICIPALITY = "*"
 ANY_FIELD = ""
 PRESENCE_DAY = -1
 BATCH = 500
-SUMMARY_MODELS = (TalliedPartnership, PlaceTally, MunicipalityTally, OrganisationTally)
+SUMMARY_MODELS = (
+    TalliedPartnership,
+    PlaceTally,
+    PlaceDayTally,
+    MunicipalityTally,
+    MunicipalityYearCount,
+    OrganisationTally,
+)
 
 
 def county_place(county_id: int) -> str:
     return f"c{county_id}"
+
+
+def municipality_place(municipality_id: int) -> str:
+    """One municipality's key in ``PlaceTally`` and ``PlaceDayTally`` (not in
+    ``OrganisationTally``, whose places are the wider ones)."""
+    return f"m{municipality_id}"
+
+
+def _wide(places: set[str]) -> set[str]:
+    """The places ``OrganisationTally`` counts in: not "any municipality", not one."""
+    return {p for p in places if p != ANY_MUNICIPALITY and not p.startswith("m")}
 
 
 def day_number(date: datetime.date | None) -> int:
@@ -117,8 +137,8 @@ class State:
         country, county id)."""
         places = {EVERYWHERE}
         for municipality in self.municipalities:
-            country, county = geography[municipality]
-            places |= {ANY_MUNICIPALITY, country, county_place(county)}
+            places.update(municipality_places(*geography[municipality]))
+            places.add(municipality_place(municipality))
         return places
 
     def as_tallied(self, partnership_id: int, places: set[str]) -> TalliedPartnership:
@@ -268,6 +288,9 @@ class Deltas:
         self.places: dict[tuple[str, str, int], dict[str, int]] = defaultdict(
             lambda: defaultdict(int)
         )
+        self.days: dict[tuple[str, str, int], dict[str, int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
         self.municipalities: dict[tuple[int, str, int], int] = defaultdict(int)
         self.organisations: dict[tuple[str, int, int], int] = defaultdict(int)
 
@@ -284,15 +307,18 @@ class Deltas:
         month = state.day // 100
         for place in places:
             for field in fields:
-                vector = self.places[(place, field, month)]
-                for name in names:
-                    vector[name] += sign
+                vectors = [self.places[(place, field, month)]]
+                if state.day:
+                    vectors.append(self.days[(place, field, state.day)])
+                for vector in vectors:
+                    for name in names:
+                        vector[name] += sign
         for municipality in state.municipalities:
             for field in fields:
                 self.municipalities[(municipality, field, state.day)] += sign
                 if state.day:
                     self.municipalities[(municipality, field, year_row(state.day))] += sign
-        for place in places - {ANY_MUNICIPALITY}:
+        for place in _wide(places):
             for organisation in state.organisations:
                 self.organisations[(place, organisation, state.day)] += sign
                 self.organisations[(place, organisation, PRESENCE_DAY)] += sign
@@ -336,10 +362,17 @@ def _apply(deltas: Deltas) -> None:
         if any(vector.values())
     ]
     _increment(PlaceTally, ("place", "field", "month"), MEASURES, place_rows)
+    day_rows = [
+        (*key, *(vector.get(name, 0) for name in MEASURES))
+        for key, vector in sorted(deltas.days.items())
+        if any(vector.values())
+    ]
+    _increment(PlaceDayTally, ("place", "field", "day"), MEASURES, day_rows)
     municipality_rows = [(*k, n) for k, n in sorted(deltas.municipalities.items()) if n]
-    _increment(
+    after = _increment(
         MunicipalityTally, ("municipality_id", "field", "day"), ("partnerships",), municipality_rows
     )
+    _count_municipality_years(deltas, after)
     organisation_rows = [(*k, n) for k, n in sorted(deltas.organisations.items()) if n]
     _increment(
         OrganisationTally, ("place", "organisation_id", "day"), ("partnerships",), organisation_rows
@@ -356,26 +389,59 @@ def _apply(deltas: Deltas) -> None:
         ).delete()
 
 
-def _increment(model, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]) -> None:
+def _count_municipality_years(deltas: Deltas, after: list[tuple]) -> None:
+    """``MunicipalityYearCount`` follows the per-year ``MunicipalityTally`` rows that went
+    from zero partnerships to some (one more municipality in its places that year) or back.
+    ``after``: the rows as the increment left them; the value before is that minus the
+    delta. Each row stays locked by its increment until the commit, so concurrent
+    fold-ins see each other's results and every transition is counted once."""
+    changes: dict[tuple[str, str, int], int] = defaultdict(int)
+    for municipality, field, day, now in after:
+        if day >= 0:
+            continue
+        before = now - deltas.municipalities[(municipality, field, day)]
+        step = (now > 0) - (before > 0)
+        if step:
+            country, county = deltas.geography[municipality]
+            for place in municipality_places(country, county):
+                changes[(place, field, -day)] += step
+    rows = [(*key, n) for key, n in sorted(changes.items()) if n]
+    _increment(MunicipalityYearCount, ("place", "field", "year"), ("municipalities",), rows)
+
+
+def municipality_places(country: str, county: int) -> tuple[str, str, str]:
+    """The place keys a municipality's partnerships (and the municipality itself, in
+    ``MunicipalityYearCount``) count in."""
+    return (ANY_MUNICIPALITY, country, county_place(county))
+
+
+def _increment(
+    model, keys: tuple[str, ...], counts: tuple[str, ...], rows: list[tuple]
+) -> list[tuple]:
     """``INSERT … ON CONFLICT (keys) DO UPDATE SET count = count + excluded.count``
-    (PostgreSQL and SQLite alike)."""
+    (PostgreSQL and SQLite alike); returns the rows written, keys and counts, as they are
+    after the increment."""
     if not rows:
-        return
+        return []
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*keys, *counts]
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts)
     size = max(1, 5000 // len(columns))
+    written = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
                 f"VALUES {', '.join([per_row] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}",
+                f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates} "
+                f"RETURNING {', '.join(quote(c) for c in columns)}",
                 [value for row in chunk for value in row],
             )
+            written += cursor.fetchall()
+    return written
 
 
 # --- rebuilding ------------------------------------------------------------------------------
@@ -480,6 +546,7 @@ class _RebuildSql:
             UNION SELECT pid, '{ANY_MUNICIPALITY}' FROM links
             UNION SELECT pid, country FROM links
             UNION SELECT pid, 'c' || CAST(county AS text) FROM links
+            UNION SELECT pid, 'm' || CAST(mid AS text) FROM links
         """,
             None,
         )
@@ -515,7 +582,7 @@ class _RebuildSql:
             if self.postgres:
                 yield f"analyse {name}", f"ANALYZE {name}", None
 
-        _p, pm, po, pf, pform, _m = (self.table(model) for model in self.base_models)
+        _p, pm, po, pf, pform, municipalities = (self.table(model) for model in self.base_models)
         confirmed = LinkState.CONFIRMED.value
         tallied = self.table(TalliedPartnership)
 
@@ -579,6 +646,19 @@ class _RebuildSql:
             None,
         )
         yield (
+            "days",
+            f"""
+            INSERT INTO {self.table(PlaceDayTally)}
+                (place, field, day, {", ".join(quote(n) for n in MEASURES)})
+            SELECT places.place, tags.field, est.day,
+                   {", ".join(expressions[n] for n in MEASURES)}
+            FROM est JOIN places ON places.pid = est.id JOIN tags ON tags.pid = est.id
+            WHERE est.day > 0
+            GROUP BY places.place, tags.field, est.day
+            """,
+            None,
+        )
+        yield (
             "municipalities",
             f"""
             INSERT INTO {self.table(MunicipalityTally)} (municipality_id, field, day, partnerships)
@@ -594,17 +674,32 @@ class _RebuildSql:
             None,
         )
         yield (
+            "municipality years",
+            f"""
+            INSERT INTO {self.table(MunicipalityYearCount)} (place, field, year, municipalities)
+            SELECT g.place, t.field, -t.day, COUNT(*)
+            FROM {self.table(MunicipalityTally)} t JOIN (
+                SELECT id, '{ANY_MUNICIPALITY}' AS place FROM {municipalities}
+                UNION ALL SELECT id, country FROM {municipalities}
+                UNION ALL SELECT id, 'c' || CAST(county_id AS text) FROM {municipalities}
+            ) g ON g.id = t.municipality_id
+            WHERE t.day < 0
+            GROUP BY g.place, t.field, -t.day
+            """,
+            None,
+        )
+        yield (
             "organisations",
             f"""
             INSERT INTO {self.table(OrganisationTally)} (place, organisation_id, day, partnerships)
             SELECT places.place, orgs.oid, est.day, COUNT(*)
             FROM est JOIN places ON places.pid = est.id JOIN orgs ON orgs.pid = est.id
-            WHERE places.place <> '{ANY_MUNICIPALITY}'
+            WHERE places.place <> '{ANY_MUNICIPALITY}' AND places.place NOT LIKE 'm%'
             GROUP BY places.place, orgs.oid, est.day
             UNION ALL
             SELECT places.place, orgs.oid, {PRESENCE_DAY}, COUNT(*)
             FROM est JOIN places ON places.pid = est.id JOIN orgs ON orgs.pid = est.id
-            WHERE places.place <> '{ANY_MUNICIPALITY}'
+            WHERE places.place <> '{ANY_MUNICIPALITY}' AND places.place NOT LIKE 'm%'
             GROUP BY places.place, orgs.oid
             """,
             None,

@@ -4,10 +4,10 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    # The summary tables of an existing registry are filled from its partnerships once.
-    from dashboards.tallies import rebuild_tallies
-
-    rebuild_tallies()
+    # The summary tables of an existing registry are filled from its partnerships once,
+    # by 0004_year_counts now: the rebuild writes every summary table, and the last one
+    # is made there.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from dashboards import live, statistics
 from dashboards.models import (
     MunicipalityTally,
+    MunicipalityYearCount,
     OrganisationTally,
     PendingTally,
+    PlaceDayTally,
     PlaceTally,
     TalliedPartnership,
     TallyVersion,
@@ -222,6 +224,9 @@ def _scopes(places):
         StatsScope(county=c.pk, country=Country.NORWAY),  # no such place
         StatsScope(country=Country.NORWAY, county=b.pk),
         StatsScope(municipality=m[0].pk),
+        StatsScope(municipality=m[5].pk, country=Country.DENMARK, county=c.pk),
+        StatsScope(municipality=m[2].pk, county=a.pk),  # not in that county
+        StatsScope(municipality=m[0].pk, country=Country.DENMARK),  # not in that country
     ]
 
 
@@ -257,16 +262,26 @@ def _compare_everything(places, bounds, years, as_of) -> None:
         assert statistics.stats_by_county(**arguments) == live.stats_by_county(**arguments)
 
 
-def _tables() -> dict:
-    place_rows = {
-        (row.pop("place"), row.pop("field"), row.pop("month")): row
-        for row in PlaceTally.objects.values(
-            *[f.name for f in PlaceTally._meta.concrete_fields if f.name != "id"]
-        )
-        if any(v for k, v in row.items() if k not in ("place", "field", "month"))
-    }
+def _measure_rows(model, bucket: str) -> dict:
+    """The rows of a place tally with any count, by (place, field, bucket)."""
     return {
-        "places": place_rows,
+        (row.pop("place"), row.pop("field"), row.pop(bucket)): row
+        for row in model.objects.values(
+            *[f.name for f in model._meta.concrete_fields if f.name != "id"]
+        )
+        if any(v for k, v in row.items() if k not in ("place", "field", bucket))
+    }
+
+
+def _tables() -> dict:
+    return {
+        "places": _measure_rows(PlaceTally, "month"),
+        "days": _measure_rows(PlaceDayTally, "day"),
+        "municipality years": set(
+            MunicipalityYearCount.objects.exclude(municipalities=0).values_list(
+                "place", "field", "year", "municipalities"
+            )
+        ),
         "municipalities": set(
             MunicipalityTally.objects.values_list("municipality_id", "field", "day", "partnerships")
         ),
