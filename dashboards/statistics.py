@@ -36,9 +36,12 @@ every selector here always gives exactly its answer.
 
 import calendar
 import datetime
+import hashlib
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -124,6 +127,32 @@ def _current() -> None:
     elif not reading.get("current"):
         ensure_current()
         reading["current"] = True
+
+
+def _version() -> int:
+    """The summary tables' version (read once per reading)."""
+    reading = _reading.get()
+    if reading is None:
+        return version()
+    if "version" not in reading:
+        reading["version"] = version()
+    return reading["version"]
+
+
+def _municipalities_state() -> tuple:
+    """A fingerprint of the municipalities the counts probe (read once per reading)."""
+    reading = _reading.get() or {}
+    if "municipalities" not in reading:
+        reading["municipalities"] = tuple(
+            Municipality.objects.aggregate(
+                n=Count("pk"),
+                current=Count("pk", filter=Q(is_current=True)),
+                ids=Sum("pk"),
+                counties=Sum("county_id"),
+                moved=Sum(F("pk") * F("county_id")),
+            ).values()
+        )
+    return reading["municipalities"]
 
 
 NOWHERE = "-"  # a place key no row has: a country and a county that do not match
@@ -275,6 +304,25 @@ def _municipality_probe(field: str, day: Q) -> Exists:
 # --- the statistics ---------------------------------------------------------------------------
 
 
+def _probed(what: tuple, count: Callable[[], Any]) -> Any:
+    """The result of ``count()``, a count of municipalities by probing each of a place's
+    municipalities (one index lookup per municipality and field: ~4,000 for Norway and
+    every field), kept in the cache until the summary tables next change (``version()``,
+    bumped by every fold-in and rebuild). ``what`` names the count and all it depends on."""
+    current = _version()
+    if not current:  # no version yet (a new or flushed database): nothing to key it on
+        return count()
+    # The municipalities themselves (a new one, one no longer current, one moved to another
+    # county) change the counts without a write to any partnership.
+    digest = hashlib.sha256(repr((what, _municipalities_state())).encode()).hexdigest()[:32]
+    key = f"stats:municipalities:{current}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = count()
+        cache.set(key, found, timeout=24 * 3600)
+    return found
+
+
 def stats_fields(
     *,
     scope: StatsScope,
@@ -322,7 +370,10 @@ def stats_fields(
         aggregates["all"] = Count(
             "pk", filter=Q(is_current=True) | Q(_municipality_probe(ANY_FIELD, window))
         )
-    counts = Municipality.objects.filter(scope.place_q()).order_by().aggregate(**aggregates)
+    counts = _probed(
+        ("fields", scope.country, scope.county, scope.municipality, as_of, years, denominator),
+        lambda: Municipality.objects.filter(scope.place_q()).order_by().aggregate(**aggregates),
+    )
     total = counts["all"] if denominator == DENOMINATOR_ALL else counts["reporting"]
     results = []
     for index, field in enumerate(Field):
@@ -524,8 +575,14 @@ def _municipalities_per_year(
             found[(year, field)] = n
     for y, cut_lo, cut_hi in partial:
         days = _day_q(cut_lo, cut_hi)
-        counts = in_place.aggregate(
-            **{f"k_{key}": Count("pk", filter=Q(_municipality_probe(key, days))) for key in keys}
+        counts = _probed(
+            ("year", place, scope.municipality, tuple(keys), cut_lo, cut_hi),
+            lambda days=days: in_place.aggregate(
+                **{
+                    f"k_{key}": Count("pk", filter=Q(_municipality_probe(key, days)))
+                    for key in keys
+                }
+            ),
         )
         for key in keys:
             found[(y, key)] = counts[f"k_{key}"]
@@ -557,16 +614,19 @@ def stats_by_county(
     ids = [c["id"] for c in counties]
     window = Q(day__gt=day_number(since), day__lte=day_number(as_of))
     in_window = Q(_municipality_probe(ANY_FIELD, window))
-    municipalities = {
-        row["county"]: row
-        for row in Municipality.objects.filter(county__in=ids)
-        .values("county")
-        .annotate(
-            total=Count("pk", filter=Q(is_current=True) | in_window),
-            active=Count("pk", filter=in_window),
-        )
-        .order_by()
-    }
+    municipalities = _probed(
+        ("counties", tuple(ids), since, as_of),
+        lambda: {
+            row["county"]: row
+            for row in Municipality.objects.filter(county__in=ids)
+            .values("county")
+            .annotate(
+                total=Count("pk", filter=Q(is_current=True) | in_window),
+                active=Count("pk", filter=in_window),
+            )
+            .order_by()
+        },
+    )
     span = Span.of(lo, hi)
     partnerships = {
         row["place"]: row["n"]
@@ -626,10 +686,13 @@ def stats_headline(*, scope: StatsScope) -> dict:
         return live.stats_headline(scope=scope)
     v = _vector(scope)
     lo, hi = scope.start_date_after, scope.start_date_before
-    municipalities = (
-        Municipality.objects.filter(scope.place_q())
-        .filter(_municipality_probe(ANY_FIELD, _day_q(lo, hi)))
-        .count()
+    municipalities = _probed(
+        ("headline", scope.country, scope.county, lo, hi),
+        lambda: (
+            Municipality.objects.filter(scope.place_q())
+            .filter(_municipality_probe(ANY_FIELD, _day_q(lo, hi)))
+            .count()
+        ),
     )
     return {
         "partnerships": v["total"],
@@ -645,7 +708,7 @@ def _organisations(place: str, lo: datetime.date | None, hi: datetime.date | Non
     organisation present in the place is probed for a day in the range. The probes grow with
     the organisations of the place (≈ 0.3 s for 28,000), so the answer is cached until the
     summary tables next change."""
-    key = f"stats:organisations:{version()}:{place}:{lo}:{hi}"
+    key = f"stats:organisations:{_version()}:{place}:{lo}:{hi}"
     found = cache.get(key)
     if found is None:
         present = OrganisationTally.objects.filter(place=place, day=PRESENCE_DAY)

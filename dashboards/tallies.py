@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
 
 from dashboards.measures import MEASURES, measures_of
 from dashboards.models import (
@@ -158,10 +157,12 @@ class State:
 
 
 def bump_version() -> None:
-    """Make whatever was cached from the summary tables stale (the row is made again,
-    from a random number, if a flush removed it)."""
-    if not TallyVersion.objects.update(number=F("number") + 1):
-        TallyVersion.objects.create(number=secrets.randbits(62))
+    """Make whatever was cached from the summary tables stale. The new number is random,
+    not the next one: a bump in a transaction that is rolled back (and whatever was cached
+    under it, from data that never committed) must not come back with the next bump."""
+    number = secrets.randbits(62)
+    if not TallyVersion.objects.update(number=number):
+        TallyVersion.objects.create(number=number)
 
 
 def version() -> int:

@@ -750,15 +750,18 @@ def add_partnerships(world: World, count: int) -> None:
 # Filter form's county choices and county lookup; whether writes are pending; the
 # partnership counts of the period (summary rows and its two edge months, read once for the
 # headline and every chart); municipalities and organisations of the headline (and the
-# summary tables' version the organisations are cached under); fields; trend (summary rows,
-# edge months, municipalities per whole and cut year); counties (5).
-NATIONAL_QUERIES = 20 + TRANSACTION
-# The municipality itself (computed live): headline, fields (2), co-creation, initiators,
-# agreements, forms, trend (2). Its county and country (from the summary tables), at most:
-# partnership counts (3, read once), headline municipalities and organisations (3, with the
-# version), fields, trend (summary rows, 2 edge months, whole years, 2 cut years). The
-# municipality lookup, and whether writes are pending.
-MUNICIPALITY_QUERIES = 9 + 2 * 13 + 2 + TRANSACTION
+# summary tables' version and the municipalities' fingerprint they are cached under, read
+# once); fields; trend (summary rows, edge months, municipalities per whole and cut year);
+# counties (5).
+NATIONAL_QUERIES = 21 + TRANSACTION
+# The municipality: whether it lies in its place, its partnership counts (3, read once),
+# headline (live), fields, trend (summary rows, 2 edge months, its own year rows, 2 cut
+# years). Its county and country (from the summary tables), at most: partnership counts
+# (3, read once), headline municipalities and organisations, fields, trend (summary rows,
+# 2 edge months, whole years, 2 cut years). The summary tables' version and the
+# municipalities' fingerprint (once), the municipality lookup, and whether writes are
+# pending.
+MUNICIPALITY_QUERIES = 11 + 2 * 12 + 4 + TRANSACTION
 
 
 @pytest.mark.parametrize("extra", [0, 40])

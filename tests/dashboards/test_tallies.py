@@ -30,6 +30,7 @@ from dashboards.models import (
 from dashboards.scope import StatsScope
 from dashboards.tallies import apply_pending, rebuild_tallies
 from municipalities.choices import Country
+from municipalities.models import Municipality
 from partnerships.choices import (
     ESTABLISHED_STATUSES,
     Agreement,
@@ -376,3 +377,37 @@ def test_a_committed_write_is_folded_in_by_the_task_within_five_seconds(task_run
 
     wait_for(folded, timeout=5)
     assert TalliedPartnership.objects.filter(partnership_id=partnership.pk).exists()
+
+
+def test_cached_municipality_counts_follow_the_municipalities(places):
+    """The distinct-municipality counts are cached until the summary tables change; a
+    municipality that stops being current (a bulk update, no signal) changes them too."""
+    arguments = {
+        "scope": StatsScope(country=Country.NORWAY),
+        "as_of": datetime.date(2025, 1, 1),
+        "years": 5,
+        "denominator": "all",
+    }
+    spec = {
+        "status": Status.ACTIVE,
+        "start_date": datetime.date(2024, 5, 1),
+        "co_creation_type": CoCreationType.EQUAL,
+        "goals_control": GoalsControl.SHARED,
+        "involvement_phase": InvolvementPhase.DESIGN,
+        "initiator": Initiator.MUNICIPALITY,
+        "agreement": Agreement.WRITTEN,
+        "municipalities": [0],
+        "pending": [],
+        "organisations": [0],
+        "pending_orgs": [],
+        "fields": [Field.CULTURE],
+        "forms": [],
+        "bulk": False,
+    }
+    _create(spec, places)
+    before = statistics.stats_fields(**arguments)
+    assert before == live.stats_fields(**arguments)
+    Municipality.objects.filter(pk=places["municipalities"][1].pk).update(is_current=False)
+    after = statistics.stats_fields(**arguments)
+    assert after == live.stats_fields(**arguments)
+    assert after["municipalities_total"] == before["municipalities_total"] - 1
