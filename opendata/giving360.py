@@ -38,16 +38,12 @@ from django.utils import timezone, translation
 
 from municipalities.identifiers import org_id
 from opendata.publishing import GRANTS_FILE, NLOD_URL
-from partnerships.choices import CollaborationForm, Field, OrganisationRole
+from partnerships.choices import CollaborationForm, Field
 from partnerships.models import (
     Partnership,
-    PartnershipField,
-    PartnershipForm,
-    PartnershipMunicipality,
-    PartnershipOrganisation,
-    is_listed,
 )
-from registry.exports import CHUNK_SIZE, chunks, clean_text, group_by_first, labels_of
+from partnerships.selectors import attach_listed_links
+from registry.exports import CHUNK_SIZE, chunks, clean_text, labels_of
 
 GRANT_PREFIX = "360G-nordicregistry"
 SCHEMA_VERSION = "1.4"
@@ -59,7 +55,6 @@ GEO_CODE_TYPES = {
     "DK": "Kommunekode (Danmarks Statistik)",
     "SE": "Kommunkod (Statistics Sweden)",
 }
-_ROLE_ORDER = {role: i for i, role in enumerate(OrganisationRole.values)}
 
 
 def grant_id(partnership_id: int) -> str:
@@ -84,47 +79,6 @@ def grants_queryset():
     )
 
 
-def _attach(records: list[Partnership]) -> None:
-    """Per chunk: the listed municipalities and organisations, the fields and the forms
-    (four queries)."""
-    ids = [p.pk for p in records]
-    municipalities = group_by_first(
-        PartnershipMunicipality.objects.filter(partnership_id__in=ids)
-        .order_by("municipality__name", "municipality_id")
-        .values_list(
-            "partnership_id", "state", "municipality__name", "municipality__code",
-            "municipality__country", "municipality__org_number", named=True,
-        )
-    )  # fmt: skip
-    organisations = group_by_first(
-        PartnershipOrganisation.objects.filter(partnership_id__in=ids)
-        .order_by("organisation__name", "organisation_id")
-        .values_list(
-            "partnership_id", "state", "role", "organisation_id", "organisation__name",
-            "organisation__country", "organisation__org_number", named=True,
-        )
-    )  # fmt: skip
-    fields = group_by_first(
-        PartnershipField.objects.filter(partnership_id__in=ids).values_list(
-            "partnership_id", "field"
-        )
-    )
-    forms = group_by_first(
-        PartnershipForm.objects.filter(partnership_id__in=ids).values_list("partnership_id", "form")
-    )
-    for partnership in records:
-        pk = partnership.pk
-        partnership.grant_municipalities = [
-            link for link in municipalities.get(pk, ()) if is_listed(partnership, link)
-        ]
-        partnership.grant_organisations = sorted(
-            (link for link in organisations.get(pk, ()) if is_listed(partnership, link)),
-            key=lambda link: _ROLE_ORDER.get(link.role, len(_ROLE_ORDER)),
-        )
-        partnership.grant_fields = [value for _pk, value in fields.get(pk, ())]
-        partnership.grant_forms = [value for _pk, value in forms.get(pk, ())]
-
-
 def _iso(value: datetime.datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
@@ -138,15 +92,15 @@ def _classifications(values, vocabulary: str, labels: dict[str, str]) -> list[di
 
 
 def grant(partnership: Partnership, *, site_url: str, field_labels, form_labels) -> dict | None:
-    """The 360Giving grant of one partnership (after ``_attach``); None if it has no
+    """The 360Giving grant of one partnership (after ``attach_listed_links``); None if it has no
     recipient or no funder the public may see."""
-    if not partnership.grant_organisations or not partnership.grant_municipalities:
+    if not partnership.listed_organisations or not partnership.listed_municipalities:
         return None
     title = clean_text(partnership.title)
     planned = {"startDate": partnership.start_date.isoformat()}
     if partnership.end_date:
         planned["endDate"] = partnership.end_date.isoformat()
-    municipalities = partnership.grant_municipalities
+    municipalities = partnership.listed_municipalities
     return {
         "id": grant_id(partnership.pk),
         "title": title,
@@ -164,7 +118,7 @@ def grant(partnership: Partnership, *, site_url: str, field_labels, form_labels)
                 "name": clean_text(link.organisation__name),
                 "addressCountry": link.organisation__country,
             }
-            for link in partnership.grant_organisations
+            for link in partnership.listed_organisations
         ],
         "fundingOrganization": [
             {
@@ -189,8 +143,8 @@ def grant(partnership: Partnership, *, site_url: str, field_labels, form_labels)
             for link in municipalities
         ],
         "classifications": [
-            *_classifications(partnership.grant_fields, FIELD_VOCABULARY, field_labels),
-            *_classifications(partnership.grant_forms, FORM_VOCABULARY, form_labels),
+            *_classifications(partnership.listed_fields, FIELD_VOCABULARY, field_labels),
+            *_classifications(partnership.listed_forms, FORM_VOCABULARY, form_labels),
         ],
         "dateModified": _iso(partnership.updated_at),
         "dataSource": site_url + reverse("open-data"),
@@ -230,7 +184,7 @@ def write_grants(out: IO[bytes], *, generated: datetime.datetime) -> int:
     rows = grants_queryset().iterator(chunk_size=CHUNK_SIZE)
     count = 0
     for chunk in chunks(rows, CHUNK_SIZE):
-        _attach(chunk)
+        attach_listed_links(chunk)
         pieces = []
         for partnership in chunk:
             item = grant(

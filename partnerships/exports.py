@@ -20,22 +20,15 @@ from partnerships.choices import (
 )
 from partnerships.models import (
     Partnership,
-    PartnershipField,
-    PartnershipForm,
-    PartnershipMunicipality,
-    PartnershipOrganisation,
-    is_listed,
 )
+from partnerships.selectors import attach_listed_links
 from registry.exports import (
     Column,
     ExportSpec,
     choice_labels,
     distinct,
     field_column,
-    group_by_first,
 )
-
-_ROLE_ORDER = {role: i for i, role in enumerate(OrganisationRole.values)}
 
 
 def _field(name: str, **kwargs) -> Column:
@@ -44,12 +37,12 @@ def _field(name: str, **kwargs) -> Column:
 
 def _countries(partnership, labels) -> list[str]:
     return distinct(
-        labels.get(m.municipality__country, "") for m in partnership.export_municipalities
+        labels.get(m.municipality__country, "") for m in partnership.listed_municipalities
     )
 
 
 def _lead(partnership) -> str | None:
-    for link in partnership.export_organisations:
+    for link in partnership.listed_organisations:
         if link.role == OrganisationRole.LEAD:
             return link.organisation__name
     return None
@@ -64,23 +57,23 @@ COLUMNS = (
     Column(
         "municipalities",
         _("Municipalities"),
-        lambda p: [m.municipality__name for m in p.export_municipalities],
+        lambda p: [m.municipality__name for m in p.listed_municipalities],
     ),
     Column(
         "municipality_codes",
         _("Municipality codes"),
-        lambda p: [m.municipality__code for m in p.export_municipalities],
+        lambda p: [m.municipality__code for m in p.listed_municipalities],
     ),
     Column(
         "counties",
         _("Counties"),
-        lambda p: distinct(m.municipality__county__name for m in p.export_municipalities),
+        lambda p: distinct(m.municipality__county__name for m in p.listed_municipalities),
     ),
     Column("countries", _("Countries"), _countries, choices=Country),
     Column(
         "organisations",
         _("Organisations"),
-        lambda p: [o.organisation__name for o in p.export_organisations],
+        lambda p: [o.organisation__name for o in p.listed_organisations],
     ),
     Column(
         "organisation_ids",
@@ -88,20 +81,20 @@ COLUMNS = (
         # Positions match "organisations"; an informal group without a number has "–".
         lambda p: [
             org_id(o.organisation__country, o.organisation__org_number) or "–"
-            for o in p.export_organisations
+            for o in p.listed_organisations
         ],
     ),
     Column("lead_organisation", _("Lead partner"), _lead),
     Column(
         "fields",
         _("Fields"),
-        lambda p, labels: choice_labels(labels, p.export_fields),
+        lambda p, labels: choice_labels(labels, p.listed_fields),
         choices=Field,
     ),
     Column(
         "forms",
         _("Forms of collaboration"),
-        lambda p, labels: choice_labels(labels, p.export_forms),
+        lambda p, labels: choice_labels(labels, p.listed_forms),
         choices=CollaborationForm,
     ),
     _field("co_creation_type"),
@@ -141,43 +134,4 @@ class PartnershipExport(ExportSpec):
         return queryset.defer("created_by")
 
     def attach(self, records):
-        """Per chunk: its listed municipalities (by name) with their counties, its listed
-        organisations (the lead first, then by name), its fields and its forms."""
-        ids = [p.pk for p in records]
-        municipalities = group_by_first(
-            PartnershipMunicipality.objects.filter(partnership_id__in=ids)
-            .order_by("municipality__name", "municipality_id")
-            .values_list(
-                "partnership_id", "state", "municipality__name", "municipality__code",
-                "municipality__country", "municipality__county__name", named=True,
-            )
-        )  # fmt: skip
-        organisations = group_by_first(
-            PartnershipOrganisation.objects.filter(partnership_id__in=ids)
-            .order_by("organisation__name", "organisation_id")
-            .values_list(
-                "partnership_id", "state", "role", "organisation__name",
-                "organisation__country", "organisation__org_number", named=True,
-            )
-        )  # fmt: skip
-        fields = group_by_first(
-            PartnershipField.objects.filter(partnership_id__in=ids).values_list(
-                "partnership_id", "field"
-            )
-        )
-        forms = group_by_first(
-            PartnershipForm.objects.filter(partnership_id__in=ids).values_list(
-                "partnership_id", "form"
-            )
-        )
-        for partnership in records:
-            pk = partnership.pk
-            partnership.export_municipalities = [
-                link for link in municipalities.get(pk, ()) if is_listed(partnership, link)
-            ]
-            partnership.export_organisations = sorted(
-                (link for link in organisations.get(pk, ()) if is_listed(partnership, link)),
-                key=lambda link: _ROLE_ORDER.get(link.role, len(_ROLE_ORDER)),
-            )
-            partnership.export_fields = [field for _pk, field in fields.get(pk, ())]
-            partnership.export_forms = [form for _pk, form in forms.get(pk, ())]
+        attach_listed_links(records)
