@@ -9,7 +9,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --create-home registry \
-    && mkdir -p /app/var/open-data && chown -R registry /app/var
+    && mkdir -p /app/var/open-data /app/var/exports && chown -R registry /app/var
 USER registry
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \

@@ -262,7 +262,9 @@ def _export_section(run: dict, verdicts: dict) -> list[str]:
     if export.get("completed"):
         lines.append(
             f"Peak memory growth **{export['peak_growth_mb']:,.1f} MB** ({target}) {mark}: "
-            f"HTTP {export['status']}, {'streamed' if export['streaming'] else 'not streamed'}, "
+            f"HTTP {export['status']}, "
+            f"{'written by a background job, then ' if export.get('background') else ''}"
+            f"{'streamed' if export['streaming'] else 'not streamed'}, "
             f"{export['rows']:,} rows of {export['expected_rows']:,} visible, "
             f"{export['mb']:,.1f} MB in {export['seconds']:,.1f} s."
         )

@@ -16,9 +16,19 @@ instances, which ``prefetch_related`` would build and which cost more than the r
 - Excel is written row by row (``registry.xlsx``: XlsxWriter in its ``constant_memory``
   mode) into a temporary file, then served from it (``FileResponse``): memory stays flat,
   the disk holds the file. Dates are dates, numbers numbers; the sheet is named after the
-  list, the header is bold and frozen. A sheet holds at most ``EXCEL_MAX_ROWS`` rows: a
-  larger list is refused with a page that says so and links to the CSV (a silently cut file
-  would give wrong totals).
+  list, the header is bold and frozen. A sheet holds at most ``EXCEL_MAX_ROWS`` rows, the
+  header included: a larger list is written by a background job (below) over several sheets,
+  each with the header and at most ``EXCEL_MAX_ROWS - 1`` rows, in order ("Partnerships",
+  "Partnerships 2", ...). Should rows arrive between the count and the writing of a download
+  in the request, past a sheet, it is refused with a page that links to the CSV (a silently
+  cut file would give wrong totals).
+- Background downloads: a list of more than ``settings.EXPORT_BACKGROUND_ROWS`` rows (for
+  Excel, also one of more rows than a sheet holds) is not written in the request: the list
+  view hands it to the ``downloads`` app, which writes the file in a Celery task with these
+  same writers (``csv_chunks``, ``write_xlsx``; their ``progress`` is called after every
+  chunk of rows) and shows its progress on a page of its own. ``background_limit`` and
+  ``count_up_to`` decide; the count stops past the limit, so it costs the same at a million
+  rows.
 - ``?headers=keys`` writes the columns' keys instead of the labels.
 - Cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``, ``@``,
   tab or carriage return) are prefixed with ``'`` in CSV and written as text in Excel;
@@ -42,6 +52,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -74,6 +85,9 @@ DELIMITER_PARAM = "delimiter"
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 #: Every option of the query string (the page's own links leave them out).
 OPTIONS = (HEADERS_PARAM, DELIMITER_PARAM)
+
+#: Called with the number of rows written so far, after each chunk of rows.
+Progress = Callable[[int], None]
 
 #: C0 and C1 control characters, except tab, newline and carriage return.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -186,21 +200,26 @@ class ExportSpec:
         """Fetch what the columns read for one chunk of ``records`` (a few queries with
         ``__in`` on their ids) and set it on them."""
 
-    def records(self, queryset: QuerySet) -> Iterator[Any]:
+    def records(self, queryset: QuerySet, *, progress: Progress | None = None) -> Iterator[Any]:
         """Every row, read ``chunk_size`` at a time (a server-side cursor where the database
-        has one), each chunk with its related data."""
+        has one), each chunk with its related data. ``progress`` is called with the number of
+        rows given so far once the reader has taken every row of a chunk."""
         rows = self.prepare(queryset).prefetch_related(None).iterator(chunk_size=self.chunk_size)
+        done = 0
         for chunk in chunks(rows, self.chunk_size):
             self.attach(chunk)
             yield from chunk
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
 
     def header(self, *, keys: bool = False) -> list[str]:
         return [column.key if keys else str(column.label) for column in self.columns]
 
-    def rows(self, queryset: QuerySet) -> Iterator[list[Any]]:
-        """The values of every row, in the active language."""
+    def rows(self, queryset: QuerySet, *, progress: Progress | None = None) -> Iterator[list[Any]]:
+        """The values of every row, in the active language (``progress``: see ``records``)."""
         getters = [column.bind() for column in self.columns]
-        for record in self.records(queryset):
+        for record in self.records(queryset, progress=progress):
             yield [get(record) for get in getters]
 
 
@@ -247,7 +266,10 @@ def csv_value(
     if isinstance(value, int):
         return str(value)
     if isinstance(value, decimal.Decimal | float):
-        text = format(value, "f")
+        # A float as few digits as it has (0.25, not 0.250000), never in e-notation.
+        text = repr(value) if type(value) is float else format(value, "f")
+        if "e" in text or "E" in text:
+            text = format(value, "f")
         return text.replace(".", ",") if decimal_comma else text
     if isinstance(value, list | tuple):
         return neutralise(_joined(value))
@@ -271,6 +293,14 @@ def xlsx_value(value: Any) -> Any:
 # --- writers ---------------------------------------------------------------------------------
 
 
+def _rows(spec, queryset: QuerySet, progress: Progress | None) -> Iterator[list[Any]]:
+    # ``spec`` may be any object with ``rows(queryset)`` (opendata's ``CodesSpec``): the
+    # ``progress`` argument only when there is one.
+    if progress is None:
+        return spec.rows(queryset)
+    return spec.rows(queryset, progress=progress)
+
+
 def csv_chunks(
     spec: ExportSpec,
     queryset: QuerySet,
@@ -279,48 +309,92 @@ def csv_chunks(
     delimiter: str = ",",
     language: str | None = None,
     time_zone=None,
+    progress: Progress | None = None,
 ) -> Iterator[bytes]:
     """The CSV file in pieces of about ``CSV_FLUSH_AT`` characters, read ``spec.chunk_size``
     rows at a time. Runs after the view has returned: it restores the request's language and
-    time zone itself."""
-    decimal_comma = delimiter == ";"
+    time zone itself. The streamed download and the background job (``downloads``) both
+    write with it."""
     with (
         translation.override(language),
         timezone.override(time_zone or timezone.get_current_timezone()),
     ):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-        buffer.write("\ufeff")  # the byte-order mark: Excel reads the file as UTF-8
-        writer.writerow([neutralise(clean_text(label)) for label in header])
-        booleans = (gettext("Yes"), gettext("No"))
-        for row in spec.rows(queryset):
-            writer.writerow(
-                [csv_value(v, decimal_comma=decimal_comma, booleans=booleans) for v in row]
-            )
-            if buffer.tell() >= CSV_FLUSH_AT:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode("utf-8")
+        yield from csv_pieces(header, _rows(spec, queryset, progress), delimiter=delimiter)
 
 
-def write_xlsx(spec: ExportSpec, queryset: QuerySet, out, *, header: list[str]) -> int:
-    """Write the workbook to the binary file ``out``; returns the number of rows. Raises
-    ``TooManyRows`` (having written nothing into ``out``) past ``EXCEL_MAX_ROWS``."""
+def csv_pieces(
+    header: list[str], rows: Iterable[list[Any]], *, delimiter: str = ","
+) -> Iterator[bytes]:
+    """``header`` and ``rows`` as CSV in pieces of about ``CSV_FLUSH_AT`` characters: UTF-8
+    with a byte-order mark (so that Excel reads it as UTF-8), decimals with a comma when the
+    delimiter is ``;``, every cell made safe (``csv_value``)."""
+    decimal_comma = delimiter == ";"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([neutralise(clean_text(label)) for label in header])
+    booleans = (gettext("Yes"), gettext("No"))
+    for row in rows:
+        writer.writerow([csv_value(v, decimal_comma=decimal_comma, booleans=booleans) for v in row])
+        if buffer.tell() >= CSV_FLUSH_AT:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(
+    spec: ExportSpec,
+    queryset: QuerySet,
+    out,
+    *,
+    header: list[str],
+    progress: Progress | None = None,
+    sheets: bool = False,
+) -> int:
+    """Write the workbook to the binary file ``out``; returns the number of rows. Past
+    ``EXCEL_MAX_ROWS`` (the header included) it raises ``TooManyRows``, having written
+    nothing into ``out``; with ``sheets`` it goes on in a new sheet instead, with the same
+    header (the background downloads). The streamed download and the background job
+    (``downloads``) both write with it."""
+    title = capfirst(str(spec.sheet_title))
     sheet = xlsx.SheetWriter(
         out,
-        title=capfirst(str(spec.sheet_title)),
+        title=title,
         header=[clean_text(label) for label in header],
         max_rows=EXCEL_MAX_ROWS,
     )
+    written = 0
     try:
-        for row in spec.rows(queryset):
+        for row in _rows(spec, queryset, progress):
+            if sheets and sheet.rows >= sheet.max_rows:
+                sheet.add_sheet(xlsx.numbered_title(title, sheet.sheets + 1))
             sheet.append([xlsx_value(value) for value in row])
+            written += 1
     except BaseException:
         sheet.close()
         raise
     sheet.save()
-    return sheet.rows - 1
+    return written
+
+
+# --- in the request or in the background -----------------------------------------------------
+
+
+def background_limit(export_format: str) -> int:
+    """The most rows a download of ``export_format`` writes in the request; a longer list is
+    written by a background job (``settings.EXPORT_BACKGROUND_ROWS``; for Excel also no more
+    than a sheet holds, the header aside)."""
+    limit = settings.EXPORT_BACKGROUND_ROWS
+    if export_format == XLSX:
+        limit = min(limit, EXCEL_MAX_ROWS - 1)
+    return limit
+
+
+def count_up_to(queryset: QuerySet, limit: int) -> int:
+    """The number of rows of ``queryset``, counted no further than ``limit``: one query
+    whose cost stops at ``limit`` rows however long the list."""
+    return queryset.order_by().values("pk")[:limit].count()
 
 
 # --- responses -------------------------------------------------------------------------------
@@ -335,9 +409,11 @@ def export_response(
     filename: str,
     csv_url: str = "",
     list_url: str = "",
+    count: int | None = None,
 ) -> HttpResponse:
     """The download of ``queryset`` (the list as the caller sees it) in ``export_format``,
-    with the options of ``request``'s query string (``headers``, ``delimiter``)."""
+    with the options of ``request``'s query string (``headers``, ``delimiter``). ``count``:
+    the rows already counted by the caller (Excel then counts no more)."""
     keys = request.GET.get(HEADERS_PARAM) == HEADERS_KEYS
     header = spec.header(keys=keys)
     if export_format == CSV:
@@ -345,7 +421,7 @@ def export_response(
         return csv_response(spec, queryset, header=header, delimiter=delimiter, filename=filename)
     if export_format == XLSX:
         try:
-            return xlsx_response(spec, queryset, header=header, filename=filename)
+            return xlsx_response(spec, queryset, header=header, filename=filename, count=count)
         except TooManyRows as error:
             return too_many_rows_response(
                 request, count=error.count, csv_url=csv_url, list_url=list_url
@@ -370,11 +446,17 @@ def csv_response(
 
 
 def xlsx_response(
-    spec: ExportSpec, queryset: QuerySet, *, header: list[str], filename: str
+    spec: ExportSpec,
+    queryset: QuerySet,
+    *,
+    header: list[str],
+    filename: str,
+    count: int | None = None,
 ) -> FileResponse:
-    """Counts first, so that a list too large for a sheet is refused at once; the writer
-    checks again (rows may have been added meanwhile)."""
-    count = queryset.order_by().count()
+    """Counts first (unless ``count`` is given), so that a list too large for a sheet is
+    refused at once; the writer checks again (rows may have been added meanwhile)."""
+    if count is None:
+        count = queryset.order_by().count()
     if count >= EXCEL_MAX_ROWS:
         raise TooManyRows(count)
     # Gone once closed; FileResponse closes it once it is sent.

@@ -2,7 +2,9 @@
 
 An app's list view names its queryset (scoped to the user), its filterset (the same one
 the API uses) and its django-tables2 table; this class adds the filter form, sortable
-columns, pagination, in-place updates with htmx, and CSV and Excel downloads.
+columns, pagination, in-place updates with htmx, and CSV and Excel downloads: in the request
+up to ``registry.exports.background_limit`` rows, beyond it as a background job of the
+``downloads`` app (which rebuilds the list with ``export_queryset``).
 """
 
 import math
@@ -98,18 +100,42 @@ class ObjectListView(ExportMixin, SingleTableMixin, FilterView):
 
     def create_export(self, export_format):
         """The whole list, filtered and sorted as on the page, streamed (``registry.exports``)
-        instead of django-tables2's export, which builds the file in memory."""
+        instead of django-tables2's export, which builds the file in memory. A list longer
+        than ``exports.background_limit`` becomes a background job (``downloads``): the
+        answer is a redirect to its page."""
         if self.export_spec is None or export_format not in self.export_formats:
             raise Http404
+        queryset = self._export_queryset()
+        limit = exports.background_limit(export_format)
+        count = exports.count_up_to(queryset, limit + 1)
+        if count > limit:
+            # Imported here: the apps import this module, and downloads imports none of them.
+            from downloads.views import start_export_job
+
+            return start_export_job(self.request, self, export_format)
         return exports.export_response(
             self.request,
             self.export_spec,
-            self._export_queryset(),
+            queryset,
             export_format,
             filename=self.get_export_filename(export_format),
             csv_url=self._export_url(exports.CSV),
             list_url=self._export_url(None),
+            count=count,
         )
+
+    def export_queryset(self):
+        """The list as ``self.request``'s user sees it with its query string (filters and
+        sorting), without pagination: what a download holds. For a view that has not run
+        ``get`` (a background job, ``downloads.jobs``), it applies the filters first, as
+        ``FilterView.get`` does."""
+        if not hasattr(self, "object_list"):
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+                self.object_list = self.filterset.qs
+            else:
+                self.object_list = self.filterset.queryset.none()
+        return self._export_queryset()
 
     def _export_queryset(self):
         """The list's queryset with the table's sorting (``?sort=``), without pagination."""

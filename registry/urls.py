@@ -22,6 +22,7 @@ urlpatterns = [
     path("municipalities/", include("registry.municipality_pages")),
     path("notifications/", include("notifications.urls")),
     path("open-data/", include("opendata.urls")),
+    path("downloads/", include("downloads.urls")),
 ]
 
 # An unexpected error: JSON in the API's error shape under /api/, else templates/500.html.

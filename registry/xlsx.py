@@ -16,7 +16,9 @@ What this adapter adds to XlsxWriter:
 - A text that begins with ``<r>`` and ends with ``</r>`` XlsxWriter would take for rich text
   it made itself and write into the sheet's XML unescaped: it is written as rich text of
   three plain runs instead, escaped, which reads back as the same text.
-- The sheet's name made acceptable to Excel, and ``TooManyRows`` past ``max_rows``.
+- The sheet's name made acceptable to Excel, and ``TooManyRows`` past ``max_rows``; or,
+  with ``add_sheet``, more sheets in the same workbook, each with the same header (a list
+  longer than one sheet, ``numbered_title`` naming them).
 """
 
 from __future__ import annotations
@@ -87,11 +89,23 @@ def sheet_title(title: str) -> str:
     return "Sheet1" if not text or text.casefold() == "history" else text
 
 
+def numbered_title(title: str, number: int) -> str:
+    """The name of the ``number``-th sheet of a list called ``title`` ("Partnerships 2"),
+    the number kept whole however long the title."""
+    suffix = f" {number}"
+    base = sheet_title(title)
+    if not _fits(base + suffix, MAX_TITLE):
+        base = _cut(base, MAX_TITLE - len(suffix)).rstrip("' ")
+    return sheet_title(base + suffix)
+
+
 class SheetWriter:
     """Write one sheet into the binary file ``out``: ``header`` (bold, frozen), then
     ``append`` each row, then ``save``; or ``close`` to drop it, leaving ``out`` untouched.
 
-    ``max_rows`` (the header included): ``append`` raises ``TooManyRows`` past it.
+    ``max_rows`` (the header included): ``append`` raises ``TooManyRows`` past it, unless
+    ``add_sheet`` has started the next sheet (``rows`` counts the current sheet's rows,
+    ``sheets`` the sheets).
     """
 
     def __init__(
@@ -106,24 +120,42 @@ class SheetWriter:
         self.max_rows = max_rows
         self.rows = 0
         self.sheet = None
+        self._sheets: list = []
+        self._header = list(header)
+        self._widths = (
+            list(widths)
+            if widths is not None
+            else [min(max(len(str(label)), 8) + 4, 60) for label in self._header]
+        )
         self._tmpdir = tempfile.TemporaryDirectory(prefix="xlsx-")
         try:
             self._book = xlsxwriter.Workbook(out, {**OPTIONS, "tmpdir": self._tmpdir.name})
-            self.sheet = self._book.add_worksheet(sheet_title(title))
             self._date = self._book.add_format({"num_format": DATE_FORMAT})
             self._datetime = self._book.add_format({"num_format": DATETIME_FORMAT})
-            if widths is None:
-                widths = [min(max(len(label), 8) + 4, 60) for label in header]
-            for column, width in enumerate(widths):
-                self.sheet.set_column(column, column, width)
-            self.sheet.freeze_panes(1, 0)
-            bold = self._book.add_format({"bold": True})
-            for column, label in enumerate(header):
-                if label:
-                    self._text(0, column, str(label), bold)
+            self._bold = self._book.add_format({"bold": True})
+            self._start_sheet(sheet_title(title))
         except BaseException:
             self.close()
             raise
+
+    @property
+    def sheets(self) -> int:
+        return len(self._sheets)
+
+    def add_sheet(self, title: str) -> None:
+        """Go on in a new sheet called ``title`` (unique in the workbook), with the header;
+        the rows of the sheets before stay as written."""
+        self._start_sheet(sheet_title(title))
+
+    def _start_sheet(self, title: str) -> None:
+        self.sheet = self._book.add_worksheet(title)
+        self._sheets.append(self.sheet)
+        for column, width in enumerate(self._widths):
+            self.sheet.set_column(column, column, width)
+        self.sheet.freeze_panes(1, 0)
+        for column, label in enumerate(self._header):
+            if label:
+                self._text(0, column, str(label), self._bold)
         self.rows = 1
 
     def append(self, values: Iterable[Any]) -> None:
@@ -185,6 +217,6 @@ class SheetWriter:
         unless ``save`` has written into it."""
         # XlsxWriter has no call that drops an unfinished workbook: close the file its
         # worksheet keeps the rows in (constant_memory), then remove the directory.
-        if self.sheet is not None:
-            self.sheet._opt_close()
+        for sheet in self._sheets:
+            sheet._opt_close()
         self._tmpdir.cleanup()

@@ -206,3 +206,19 @@ def test_each_size_has_its_own_database(monkeypatch):
     assert database_url(1_000_000).endswith("/registry_bench_1m")
     monkeypatch.setenv("BENCH_DATABASE_URL_BASE", "postgres://u@db:5433/perf")
     assert database_url(2_500) == "postgres://u@db:5433/perf_2500"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_measurement_follows_a_background_job(client, settings):
+    """At a national scale the list is written by a job; the benchmark measures that path
+    (the job runs eagerly in the measuring process) and reads the file it wrote."""
+    from tests.factories import PartnershipFactory, analyst
+
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    PartnershipFactory.create_batch(4)
+    client.force_login(analyst())
+    export = export_memory.measure_export(client, warmup_url=None)
+    assert export["background"] is True
+    assert export["status"] == 200
+    assert export["content_type"].startswith("text/csv")
+    assert export["rows"] == 4

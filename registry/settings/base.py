@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
     "opendata",
+    "downloads",
     "demo",
 ]
 
@@ -348,6 +349,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opendata.tasks.publish_open_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Background downloads (downloads): files past EXPORT_EXPIRY_HOURS deleted, their jobs
+    # marked expired, then forgotten; jobs lost with their worker marked failed.
+    "expire-export-jobs": {
+        "task": "downloads.tasks.expire_export_jobs",
+        "schedule": 15 * 60.0,
+    },
 }
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
@@ -421,6 +428,18 @@ OPEN_DATA_ROOT = Path(env("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open
 OPEN_DATA_PUBLISHER_NAME = env("OPEN_DATA_PUBLISHER_NAME", default="Frivillighetsregisteret")
 OPEN_DATA_PUBLISHER_ORG_NUMBER = env("OPEN_DATA_PUBLISHER_ORG_NUMBER", default="")
 OPEN_DATA_CONTACT_EMAIL = env("OPEN_DATA_CONTACT_EMAIL", default=REGISTRY_CONTACT_EMAIL)
+
+# Background downloads of the lists (downloads; registry.exports): a list of more than
+# EXPORT_BACKGROUND_ROWS rows (for Excel, also one longer than a sheet) is written by a Celery
+# task into EXPORT_ROOT (shared by the worker and the web app) and downloaded from its own page.
+# The file is deleted EXPORT_EXPIRY_HOURS after it was asked for, the job's page then says it
+# has expired; the job itself is forgotten EXPORT_FORGET_DAYS later. One caller (an account, or
+# an anonymous visitor's session) has at most EXPORT_JOBS_PER_OWNER jobs waiting or running.
+EXPORT_ROOT = Path(env("EXPORT_ROOT", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=50_000)
+EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
+EXPORT_FORGET_DAYS = env.int("EXPORT_FORGET_DAYS", default=7)
+EXPORT_JOBS_PER_OWNER = env.int("EXPORT_JOBS_PER_OWNER", default=3)
 
 # Invitations (accounts.services.invitation_create): how long a link works, and how many one
 # inviter may send in 24 hours.
