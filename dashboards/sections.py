@@ -72,7 +72,9 @@ class Figure:
     notes: dict = field(default_factory=dict)
     #: The table is too wide to sit beside the chart.
     wide: bool = False
+    #: The figure's numbers as files (``dashboards.downloads``).
     csv_url: str = ""
+    xlsx_url: str = ""
 
 
 def _place_series(context: Context) -> list[Series]:

@@ -6,7 +6,6 @@ same number of queries whatever the amount of data: each figure calls its select
 per place.
 """
 
-import csv
 from dataclasses import replace
 
 from django.http import Http404, HttpResponse, QueryDict
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from dashboards import downloads
 from dashboards.filters import (
     NOT_FILTERS,
     DashboardFilterForm,
@@ -94,13 +94,14 @@ def _national_context(request, query: DashboardQuery) -> Context:
     return Context(query=query, places=_national_places(query), county_url=county_url)
 
 
-def _figures(context: Context, builders: dict, csv_url) -> dict[str, Figure]:
+def _figures(context: Context, builders: dict, download_url) -> dict[str, Figure]:
     figures = {}
     # The figures of one page share their partnership counts (one read per place).
     with one_reading():
         for name, build in builders.items():
             figure = build(context)
-            figure.csv_url = csv_url(name)
+            figure.csv_url = download_url("csv", name)
+            figure.xlsx_url = download_url("xlsx", name)
             figures[name.replace("-", "_")] = figure
     return figures
 
@@ -129,7 +130,7 @@ def dashboard(request):
             "figures": _figures(
                 dashboard_context,
                 NATIONAL_FIGURES,
-                lambda name: _with_filters(reverse("dashboard-csv", args=[name]), params),
+                lambda fmt, name: _with_filters(reverse(f"dashboard-{fmt}", args=[name]), params),
             ),
             "national_url": _with_filters(
                 reverse("dashboard"),
@@ -155,8 +156,9 @@ def municipality_dashboard(request, pk: int):
             "figures": _figures(
                 dashboard_context,
                 MUNICIPALITY_FIGURES,
-                lambda name: _with_filters(
-                    reverse("dashboard-municipality-csv", args=[municipality.pk, name]), params
+                lambda fmt, name: _with_filters(
+                    reverse(f"dashboard-municipality-{fmt}", args=[municipality.pk, name]),
+                    params,
                 ),
             ),
             "county_url": _with_filters(reverse("dashboard"), county_params),
@@ -175,7 +177,7 @@ def _municipality_query(form: DashboardFilterForm, municipality: Municipality) -
     return replace(form.query(), country=municipality.country, county=municipality.county)
 
 
-# --- CSV ------------------------------------------------------------------------------------
+# --- downloads ------------------------------------------------------------------------------------
 
 
 def _invalid_filters(form: DashboardFilterForm) -> HttpResponse:
@@ -188,21 +190,13 @@ def _invalid_filters(form: DashboardFilterForm) -> HttpResponse:
     )
 
 
-def _csv_response(figure: Figure, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(figure.csv_header)
-    writer.writerows(figure.csv_rows)
-    return response
-
-
 def _filename(chart: str, place: str, query: DashboardQuery) -> str:
-    return f"{chart}-{place}-{query.as_of.isoformat()}-{query.years}y.csv"
+    return f"{chart}-{place}-{query.as_of.isoformat()}-{query.years}y"
 
 
-def dashboard_csv(request, chart: str):
-    """One figure of the national (or county) dashboard as CSV, for the same filters."""
+def dashboard_download(request, chart: str, export_format: str):
+    """One figure of the national (or county) dashboard as CSV or Excel, for the same
+    filters."""
     build = NATIONAL_FIGURES.get(chart)
     if build is None:
         raise Http404(_("There is no chart with this name."))
@@ -214,11 +208,11 @@ def dashboard_csv(request, chart: str):
     place = query.country.lower()
     if query.county:
         place = f"{place}-{query.county.code}".lower()
-    return _csv_response(figure, _filename(chart, place, query))
+    return downloads.response(request, figure, export_format, _filename(chart, place, query))
 
 
-def municipality_dashboard_csv(request, pk: int, chart: str):
-    """One figure of a municipality's dashboard as CSV, for the same filters."""
+def municipality_dashboard_download(request, pk: int, chart: str, export_format: str):
+    """One figure of a municipality's dashboard as CSV or Excel, for the same filters."""
     build = MUNICIPALITY_FIGURES.get(chart)
     if build is None:
         raise Http404(_("There is no chart with this name."))
@@ -229,4 +223,4 @@ def municipality_dashboard_csv(request, pk: int, chart: str):
     query = _municipality_query(form, municipality)
     figure = build(Context(query=query, places=_municipality_places(municipality)))
     place = f"{municipality.country}-{municipality.code}".lower()
-    return _csv_response(figure, _filename(chart, place, query))
+    return downloads.response(request, figure, export_format, _filename(chart, place, query))

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -272,7 +273,7 @@ def text(response) -> str:
 
 
 def test_everyone_may_see_the_dashboard(client, world):
-    assert "Collaboration in numbers" in text(get(client))
+    assert "<h1>Dashboard</h1>" in get(client).content.decode()
     for user in (
         analyst(),
         coordinator_of(world.m1),
@@ -537,10 +538,18 @@ def test_choosing_another_country_drops_the_county(client, world):
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    content = response.content.decode()
+    assert content.startswith("\ufeff")  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
 
 
-def test_every_figure_links_to_its_csv(client, world):
+def test_the_dashboard_links_to_the_nordic_and_iop_pages(client, world):
+    content = get(client).content.decode()
+    assert f'href="{reverse("dashboard-nordic")}"' in content
+    assert f'href="{reverse("iop-register")}"' in content
+
+
+def test_every_figure_links_to_its_downloads(client, world):
     content = get(client, county=world.county_a.pk).content.decode()
     for chart in (
         "headline",
@@ -552,13 +561,15 @@ def test_every_figure_links_to_its_csv(client, world):
         "trend",
         "counties",
     ):
-        url = reverse("dashboard-csv", args=[chart])
-        assert re.search(rf'href="{url}\?[^"]*county={world.county_a.pk}', content), chart
+        for name in ("dashboard-csv", "dashboard-xlsx"):
+            url = reverse(name, args=[chart])
+            assert re.search(rf'href="{url}\?[^"]*county={world.county_a.pk}', content), chart
 
 
 def test_fields_csv(client, world):
     response = client.get(
-        reverse("dashboard-csv", args=["fields"]), {"as_of": AS_OF, "county": world.county_a.pk}
+        reverse("dashboard-csv", args=["fields"]),
+        {"as_of": AS_OF, "county": world.county_a.pk, "headers": "keys"},
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -594,7 +605,9 @@ def test_fields_csv(client, world):
 
 def test_other_csvs(client, world):
     def download(chart, **params):
-        response = client.get(reverse("dashboard-csv", args=[chart]), {"as_of": AS_OF, **params})
+        response = client.get(
+            reverse("dashboard-csv", args=[chart]), {"as_of": AS_OF, "headers": "keys", **params}
+        )
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment; filename=")
         return csv_rows(response)
@@ -631,12 +644,104 @@ def test_other_csvs(client, world):
         str(world.county_b.pk),
         "B01",
         "Fylke B",
-        "True",
+        "Yes",
         "3",
         "1",
         "0.3333",
         "1",
     ]
+
+
+def test_csv_headers_in_the_readers_language_and_for_excel(client, world, settings):
+    url = reverse("dashboard-csv", args=["headline"])
+    english = csv_rows(client.get(url, {"as_of": AS_OF}))
+    assert english[0] == [
+        "Place (key)",
+        "Place",
+        "Partnerships",
+        "Municipalities",
+        "Organisations",
+        "With a written or partnership agreement",
+        "Share with a written or partnership agreement",
+    ]
+    settings.LANGUAGE_CODE = "nb"
+    with translation.override("nb"):
+        response = client.get(
+            url, {"as_of": AS_OF, "delimiter": "semicolon"}, HTTP_ACCEPT_LANGUAGE="nb"
+        )
+    content = response.content.decode().removeprefix("\ufeff")
+    norwegian = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert norwegian[0][:3] == ["Sted (nøkkel)", "Sted", "Samarbeid"]
+    # Decimals with a comma, as Excel reads them in a Nordic locale; same numbers.
+    assert norwegian[1] == ["country", "Norge", "3", "3", "3", "2", "0,6667"]
+
+
+def test_every_figure_as_excel(client, world):
+    for chart in (
+        "headline",
+        "fields",
+        "co-creation",
+        "initiators",
+        "agreements",
+        "forms",
+        "trend",
+        "counties",
+    ):
+        params = {"as_of": AS_OF, "headers": "keys"}
+        response = client.get(reverse("dashboard-xlsx", args=[chart]), params)
+        assert response.status_code == 200, chart
+        assert response["Content-Type"] == (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{chart}-no-2026-01-01-5y.xlsx"'
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # The same rows as the CSV, with numbers as numbers.
+        text = csv_rows(client.get(reverse("dashboard-csv", args=[chart]), params))
+        assert len(rows) == len(text), chart
+        # Every column has a label in the reader's language too.
+        labelled = csv_rows(client.get(reverse("dashboard-csv", args=[chart]), {"as_of": AS_OF}))
+        assert labelled[1:] == text[1:] and "place_name" not in labelled[0], chart
+        for cells, texts in zip(rows, text, strict=True):
+            assert [_as_csv(value, like) for value, like in zip(cells, texts, strict=True)] == (
+                texts
+            ), chart
+    headline = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(reverse("dashboard-xlsx", args=["headline"]), {"as_of": AS_OF}).content
+        )
+    ).active
+    assert headline.title == "Headline numbers"
+    assert headline["A1"].value == "Place (key)"
+    assert headline["C2"].value == 3
+    assert headline["G2"].value == pytest.approx(0.6667)
+
+
+def _as_csv(value, text: str) -> str:
+    """An Excel cell as the CSV writes it (``text``), if they hold the same value; a number
+    must be a number in the sheet."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return {"Yes": True, "No": False}.get(text) is value and text
+    if isinstance(value, int | float):
+        return text if float(text) == value else repr(value)
+    return value
+
+
+def test_municipality_figure_as_excel(client, world):
+    response = client.get(
+        reverse("dashboard-municipality-xlsx", args=[world.m3.pk, "fields"]),
+        {"as_of": AS_OF, "period": "10"},
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1 + 3 * 10
+    assert (
+        client.get(reverse("dashboard-municipality-xlsx", args=[world.m3.pk, "counties"]))
+    ).status_code == 404
 
 
 def test_csv_with_invalid_filters_or_unknown_chart(client, world):
@@ -645,6 +750,9 @@ def test_csv_with_invalid_filters_or_unknown_chart(client, world):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "Period: Choose a period of 1, 3, 5 or 10 years." in response.content.decode()
     assert client.get(reverse("dashboard-csv", args=["pie"])).status_code == 404
+    assert client.get(reverse("dashboard-xlsx", args=["pie"])).status_code == 404
+    response = client.get(reverse("dashboard-xlsx", args=["fields"]), {"period": "7"})
+    assert response.status_code == 400
 
 
 # --- the municipality dashboard -------------------------------------------------------------
