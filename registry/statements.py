@@ -48,6 +48,8 @@ class PrivacyStatementView(StatementView):
             session_days=settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
             invitation_days=getattr(settings, "INVITATION_EXPIRY_DAYS", 7),
             confirmation_days=getattr(settings, "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", 3),
+            export_hours=settings.EXPORT_EXPIRY_HOURS,
+            export_days=settings.EXPORT_FORGET_DAYS,
             **kwargs,
         )
 

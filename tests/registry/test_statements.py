@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Invitation, Membership, User
+from downloads.models import ExportJob
 from notifications.models import EmailPreference, Notification
 from organisations.models import Organisation
 from partnerships.models import Partnership, PartnershipEvent
@@ -122,6 +123,8 @@ PERSONAL_DATA = [
     (Token, "key", "your API token"),
     (Session, "session_key", "the registry stores the session"),
     (Authenticator, "data", "authenticator app"),
+    (ExportJob, "owner", "keeps a record of the request: your account"),
+    (ExportJob, "query_string", "the list, its filters"),
 ]
 
 
@@ -152,6 +155,8 @@ def test_privacy_statement_says_how_long_who_sees_and_how_to_get_it(client, sett
     assert "/api/v1/users/me/" in text
     assert "There is no button to download everything or to delete your account" in text
     assert 'href="mailto:personvern@registry.example.no"' in html
+    # The background downloads: when the file and the record go.
+    assert "deleted 24 hours after you asked for it, the record 7 days later" in text
 
 
 # --- every page's footer -----------------------------------------------------------------------
