@@ -95,6 +95,27 @@ def attach_listed_links(records: list[Partnership]) -> None:
         partnership.listed_forms = [value for _pk, value in forms.get(pk, ())]
 
 
+def for_list_page(queryset: QuerySet) -> QuerySet:
+    """``queryset`` (a ``partnership_list``) as the list page's rows need it: the linked
+    municipalities' and organisations' names, not their whole rows (policies, addresses),
+    and the fields; not the forms, which the table does not show. Same rows, same order."""
+    return queryset.prefetch_related(None).prefetch_related(
+        Prefetch(
+            "municipality_links",
+            queryset=PartnershipMunicipality.objects.select_related("municipality")
+            .only("partnership_id", "state", "municipality_id", "municipality__name")
+            .order_by("municipality__name"),
+        ),
+        Prefetch(
+            "organisation_links",
+            queryset=PartnershipOrganisation.objects.select_related("organisation")
+            .only("partnership_id", "state", "organisation_id", "organisation__name")
+            .order_by("organisation__name"),
+        ),
+        "field_tags",
+    )
+
+
 def partnership_list(*, user) -> QuerySet:
     """The public list: what ``user`` may see, with its links prefetched."""
     return with_links(Partnership.objects.visible_to(user))

@@ -134,6 +134,10 @@ class PartnershipListView(ObjectListView):
             *keyset.order_by(keyset.keys_for(Partnership, ["-start_date"]))
         )
 
+    def get_table_data(self):
+        # The page's rows only; the downloads read ``object_list`` with every link.
+        return selectors.for_list_page(super().get_table_data())
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         for name in self.by_id_filters:

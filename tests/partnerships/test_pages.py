@@ -167,12 +167,25 @@ def test_list_costs_the_same_for_3_and_30_rows(db, client, role, django_assert_m
     PartnershipFactory(links__municipalities=[municipality, MunicipalityFactory()])
     many = _list_queries(client)
     assert few == many
-    # Session, user, roles, one page of rows and a count of at most 10,001 of them, four
+    # Session, user, roles, one page of rows and a count of at most 10,001 of them, three
     # link prefetches, the filter form's counties (no municipality nor organisation), two
     # savepoints, and the header's counts (unread notifications; for a coordinator
     # proposals and links waiting).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         client.get(LIST)
+
+
+def test_list_page_reads_only_what_its_rows_show(world, client):
+    """The parties' names, not their whole rows; not the forms, which the table does not
+    show. The downloads read every link (test_list_export_has_plain_values)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST)
+    assert response.status_code == 200
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "partnerships_partnershipform" not in sql
+    assert "volunteer_policy" not in sql
+    assert "contact_person" not in sql
+    assert "partnerships_partnershipfield" in sql  # the fields column
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
