@@ -95,6 +95,7 @@ __all__ = [
     "DENOMINATOR_REPORTING",
     "FORMAL_AGREEMENTS",
     "StatsScope",
+    "agreement_counts",
     "stats_agreements",
     "stats_by_county",
     "stats_co_creation",
@@ -448,6 +449,32 @@ def stats_agreements(*, scope: StatsScope) -> dict:
     in enum order with its count and share of ``total``."""
     _current()
     return _choice_counts(_vector(scope), agreement, Agreement)
+
+
+def agreement_counts(agreement_value: str, *, countries=(), counties=(), municipalities=()):
+    """The established partnerships with ``agreement_value`` in each of many places at once,
+    whatever their start date: for each place what ``stats_agreements`` answers for it with
+    no date range (a partnership once per place, through a confirmed link). One query,
+    whatever the number of partnerships. Returns ``{"countries": {code: n}, "counties":
+    {id: n}, "municipalities": {id: n}}``, zeros included."""
+    _current()
+    keys = {
+        **{code: ("countries", code) for code in countries},
+        **{county_place(pk): ("counties", pk) for pk in counties},
+        **{municipality_place(pk): ("municipalities", pk) for pk in municipalities},
+    }
+    span = Span.of(None, None)
+    rows = (
+        PlaceTally.objects.filter(span.months_q(), place__in=list(keys), field=ANY_FIELD)
+        .values("place")
+        .annotate(n=Sum(agreement(agreement_value)))
+        .order_by()
+    )
+    found = {row["place"]: row["n"] or 0 for row in rows}
+    counts: dict[str, dict] = {"countries": {}, "counties": {}, "municipalities": {}}
+    for key, (kind, pk) in keys.items():
+        counts[kind][pk] = found.get(key, 0)
+    return counts
 
 
 def stats_forms(*, scope: StatsScope) -> dict:

@@ -1,12 +1,10 @@
 from django.urls import path, re_path
 
-from partnerships import iop, views
+from partnerships import views
 from partnerships.workflow import TRANSITIONS
 
 urlpatterns = [
     path("", views.PartnershipListView.as_view(), name="partnership-list"),
-    path("iop/", iop.IopRegisterView.as_view(), name="iop-register"),
-    path("iop/municipalities.csv", iop.iop_register_csv, name="iop-register-csv"),
     path("new/", views.partnership_create, name="partnership-create"),
     path("derived-type/", views.derived_type, name="partnership-derived-type"),
     path("inbox/", views.inbox, name="inbox"),

@@ -35,15 +35,27 @@ class CappedPaginator(Paginator):
     """A ``Paginator`` whose ``count`` is exact up to ``cap`` and stops there (``more`` then
     says there are more); its pages reach no deeper than ``cap`` rows."""
 
-    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *args,
+        cap: int | None = None,
+        known_count: int | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        #: The number of rows when the view knows it already (from summary tables): no count.
+        self.known_count = known_count
         #: True when a page beyond the cap was asked for (and the last one shown instead).
         self.beyond_cap = False
 
     @cached_property
     def _counted(self) -> int:
         """The rows, counted up to one past the cap: ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``."""
+        if self.known_count is not None:
+            return min(self.known_count, self.cap + 1)
         queryset = _queryset_of(self.object_list)
         if queryset is not None:
             # Only the ids, unsorted: the annotations a page shows (counts per row) and

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboards import iop
 from registry import my_page, statements, views
 
 urlpatterns = [
@@ -16,6 +17,9 @@ urlpatterns = [
     path("accounts/invitations/", include("accounts.invitation_urls")),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("dashboards.urls")),
+    # Sweden's IOP register reads the statistics (dashboards), above the partnerships app.
+    path("partnerships/iop/", iop.IopRegisterView.as_view(), name="iop-register"),
+    path("partnerships/iop/municipalities.csv", iop.iop_register_csv, name="iop-register-csv"),
     path("partnerships/", include("partnerships.urls")),
     path("organisations/", include("organisations.urls")),
     path("organisations/", include("registry.organisation_pages")),
