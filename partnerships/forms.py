@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import MultipleChoiceFilter
+from django_filters import ChoiceFilter, ModelChoiceFilter, MultipleChoiceFilter
 from django_filters.widgets import DateRangeWidget
 
 from municipalities.choices import Country
@@ -37,7 +37,7 @@ from partnerships.choices import (
 from partnerships.filtersets import PartnershipFilterSet
 from partnerships.rules import derive_co_creation_type
 from partnerships.services import ATTRIBUTE_FIELDS
-from registry.forms import Checkboxes
+from registry.forms import Checkboxes, Select
 from registry.widgets import (
     MUNICIPALITY_SEARCH,
     ORGANISATION_SEARCH,
@@ -186,6 +186,8 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
             widget = widgets.get(name)
             if widget is None and isinstance(filter_, MultipleChoiceFilter):
                 widget = Checkboxes
+            elif widget is None and isinstance(filter_, ChoiceFilter | ModelChoiceFilter):
+                widget = Select
             if widget is not None:
                 filter_.extra["widget"] = widget
                 filter_.__dict__.pop("_field", None)

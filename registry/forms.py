@@ -64,3 +64,32 @@ class Checkboxes(forms.CheckboxSelectMultiple):
             return html
         label_for = f' for="{conditional_escape(attrs["id"])}"' if attrs.get("id") else ""
         return f"<label{label_for}>{html} {conditional_escape(option['label'])}</label>\n"
+
+
+class Select(forms.Select):
+    """Django's ``Select``, the same HTML to the byte, rendered in Python.
+
+    Django renders each option through two templates; a select of Sweden's 290
+    municipalities in their regions took a fifth of a second a request that way.
+    ``tests/registry/test_checkboxes.py`` compares both renderings."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [
+            f'<select name="{conditional_escape(widget["name"])}"',
+            _attributes(widget["attrs"]),
+            ">",
+        ]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group)}">')
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                    f"{_attributes(option['attrs'])}>{conditional_escape(option['label'])}"
+                    "</option>\n"
+                )
+            if group:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
