@@ -90,9 +90,13 @@ class Table:
 WIDTH = 360
 LEFT = 6
 # Estimated widths of a character of the 13px value labels and bold category labels: the
-# plot leaves room for the longest value label, and long category labels wrap.
-CHAR = 7.4
+# plot leaves room for the longest value label, and long category labels wrap. Generous
+# (DejaVu Sans, the widest common fallback, has digits of 0.64 em: 8.3 px at 13 px), so a
+# label after a full bar never runs out of the drawing.
+CHAR = 8.4
 BOLD_CHAR = 7.8
+#: Room after a value label, inside the drawing.
+RIGHT_PAD = 8
 MIN_PLOT = 140
 NARROW_PLOT = 220
 TOP = 4
@@ -117,6 +121,8 @@ class Series:
 class Bar:
     value: float  # in the chart's unit: a share (0..1) or a count
     text: str  # the value label
+    #: The list of the partnerships behind the bar, if the list can show the same selection.
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,9 @@ class BarChart:
     axis_x0: str
     axis_x1: str
     patterns: list[int]
+    #: Some bars are links (the chart is then a group, not an image: an image's content is
+    #: presentational, and could hold no link).
+    linked: bool = False
 
 
 def _svg(number: float) -> str:
@@ -198,8 +207,8 @@ def bar_chart(
         ),
         default=0,
     )
-    plot = max(MIN_PLOT, WIDTH - LEFT - 5 - CHAR * longest)
-    width = max(WIDTH, LEFT + plot + 5 + CHAR * longest)
+    plot = max(MIN_PLOT, WIDTH - LEFT - 5 - CHAR * longest - RIGHT_PAD)
+    width = max(WIDTH, LEFT + plot + 5 + CHAR * longest + RIGHT_PAD)
     if shares:
         maximum = max([1.0, *values])
         quarters = 4 if plot >= NARROW_PLOT else 2  # fewer ticks where they would crowd
@@ -251,6 +260,11 @@ def bar_chart(
                     "text": value_label(one, bar),
                     "text_x": _svg(LEFT + length + 5),
                     "text_y": _svg(y + 11.5),
+                    "href": bar.href,
+                    "link_label": _("Partnerships behind the bar: %(category)s, %(value)s")
+                    % {"category": category.label, "value": value_label(one, bar)}
+                    if bar.href
+                    else "",
                 }
             )
             y += BAR_HEIGHT + BAR_GAP
@@ -291,4 +305,5 @@ def bar_chart(
         axis_x0=_svg(LEFT),
         axis_x1=_svg(LEFT + plot),
         patterns=sorted({one.style for one in series} - {0}),
+        linked=any(bar["href"] for group in groups for bar in group["bars"]),
     )

@@ -84,6 +84,13 @@ class DashboardQuery:
         return Field(self.field).label if self.field else None
 
     @property
+    def field_text(self) -> str:
+        """The field the figures are limited to, for a sentence: "in the field Culture"."""
+        if self.field:
+            return _("in the field %(field)s") % {"field": self.field_label}
+        return str(_("in every field"))
+
+    @property
     def period_text(self) -> str:
         return _("started %(first)s – %(last)s") % {
             "first": date_format(self.first_day, "DATE_FORMAT"),
@@ -135,7 +142,9 @@ class DashboardFilterForm(forms.Form):
         label=_("Field"),
         choices=[("", _("All fields")), *Field.choices],
         required=False,
-        help_text=_("For co-creation, initiative, agreements, forms and the trend."),
+        help_text=_(
+            "For the headline numbers, co-creation, initiative, agreements, forms and the trend."
+        ),
         error_messages={"invalid_choice": _("Choose one of the fields in the list.")},
     )
     denominator = forms.ChoiceField(

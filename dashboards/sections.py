@@ -6,6 +6,7 @@ A figure is built for one or more ``Place``s: the national dashboard has one (th
 or a county), the municipality dashboard three (municipality, county, country).
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,8 +27,10 @@ from dashboards.charts import (
     share_of,
 )
 from dashboards.filters import DashboardQuery, Place
+from dashboards.measures import FORMAL_AGREEMENTS
 from dashboards.research import RESEARCH_FIELD_WINDOW_YEARS
 from dashboards.statistics import (
+    StatsScope,
     stats_agreements,
     stats_by_county,
     stats_co_creation,
@@ -38,7 +41,13 @@ from dashboards.statistics import (
     stats_trend,
 )
 from municipalities.choices import Country
-from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
+from partnerships.choices import (
+    Agreement,
+    CoCreationType,
+    CollaborationForm,
+    Field,
+    Initiator,
+)
 
 NO_FIGURE = "–"
 RESEARCH_STYLE = 3
@@ -50,6 +59,9 @@ class Context:
     places: list[Place]
     #: The dashboard's URL for a county (its id), with the other filters kept.
     county_url: Callable[[int], str] | None = None
+    #: The partnership list's URL for a place and the list's filters (name: value or
+    #: values); ``None`` draws no links to the list.
+    list_url: Callable[[StatsScope, dict], str] | None = None
 
     @property
     def multi(self) -> bool:
@@ -106,6 +118,27 @@ def _per_place(context: Context, counts: list[int]) -> str:
     )
 
 
+def _partnerships_href(
+    context: Context,
+    place: Place,
+    *,
+    chosen_field: bool = True,
+    window: tuple[datetime.date, datetime.date] | None = None,
+    **filters,
+) -> str:
+    """The partnership list showing the established partnerships behind a number: the
+    place, the start dates (the period, or ``window``), the chosen field if the figure
+    takes it (``chosen_field``), and ``filters`` in the list's own names and values."""
+    if context.list_url is None:
+        return ""
+    query = context.query
+    first, last = window or (query.first_day, query.as_of)
+    params = {"start_date_after": first.isoformat(), "start_date_before": last.isoformat()}
+    if chosen_field and query.field:
+        params["field"] = query.field
+    return context.list_url(place.scope, params | filters)
+
+
 def _chart_title(context: Context, title: str) -> str:
     return _("%(title)s – %(places)s") % {"title": title, "places": context.place_names}
 
@@ -115,22 +148,31 @@ def _chart_title(context: Context, title: str) -> str:
 
 def headline(context: Context) -> Figure:
     query = context.query
-    results = [stats_headline(scope=query.period_scope(place.scope)) for place in context.places]
-    first = results[0]
+    # The chosen field, if any (``stats_headline`` takes it: counted live, one query a place).
+    results = [stats_headline(scope=query.chart_scope(place.scope)) for place in context.places]
+    first, place = results[0], context.places[0]
+    all_href = _partnerships_href(context, place)
+    formal_href = _partnerships_href(
+        context, place, agreement=[str(value) for value in FORMAL_AGREEMENTS]
+    )
     measures = [
-        (_("Established partnerships"), lambda r: count_text(r["partnerships"])),
-        (_("Municipalities with a partnership"), lambda r: count_text(r["municipalities"])),
-        (_("Organisations involved"), lambda r: count_text(r["organisations"])),
+        (_("Established partnerships"), lambda r: count_text(r["partnerships"]), all_href),
+        (_("Municipalities with a partnership"), lambda r: count_text(r["municipalities"]), ""),
+        (_("Organisations involved"), lambda r: count_text(r["organisations"]), ""),
         (
             _("With a written or partnership agreement"),
             lambda r: share_count_text(r["formal_agreement_share"], r["formal_agreements"]),
+            formal_href,
         ),
     ]
     table = Table(
         id="table-headline",
         caption=_("Headline numbers, partnerships %(period)s") % {"period": query.period_text},
         columns=[Column(_("Measure"), number=False), *_place_columns(context)],
-        rows=[Row(label, [show(result) for result in results]) for label, show in measures],
+        rows=[
+            Row(label, [show(result) for result in results], href=href)
+            for label, show, href in measures
+        ],
     )
     keys = [
         "partnerships",
@@ -150,10 +192,12 @@ def headline(context: Context) -> Figure:
             for place, result in zip(context.places, results, strict=True)
         ],
         notes={
+            "multi": context.multi,
             "measures": [
                 {
                     "label": _("Established partnerships"),
                     "value": count_text(first["partnerships"]),
+                    "href": all_href,
                 },
                 {
                     "label": _("Municipalities with a partnership"),
@@ -163,13 +207,14 @@ def headline(context: Context) -> Figure:
                 {
                     "label": _("With a written or partnership agreement"),
                     "value": percent_text(first["formal_agreement_share"]),
+                    "href": formal_href,
                     "detail": _("%(count)s of %(total)s partnerships")
                     % {
                         "count": count_text(first["formal_agreements"]),
                         "total": count_text(first["partnerships"]),
                     },
                 },
-            ]
+            ],
         },
     )
 
@@ -202,9 +247,15 @@ def fields(context: Context) -> Figure:
         label = Field(row["field"]).label
         research = row["research"]
         research_bar = Bar(research["share"], percent_text(research["share"])) if research else None
+        # The partnerships behind a bar: the place's, in the field, started in the window
+        # (``stats_fields`` counts ``as_of − years < start_date ≤ as_of``, the period).
         bars = [
-            Bar(result["results"][index]["share"], percent_text(result["results"][index]["share"]))
-            for result in results
+            Bar(
+                result["results"][index]["share"],
+                percent_text(result["results"][index]["share"]),
+                _partnerships_href(context, place, chosen_field=False, field=row["field"]),
+            )
+            for place, result in zip(context.places, results, strict=True)
         ]
         categories.append(Category(label, [*bars, research_bar]))
         research_cells = [percent_text(research["share"]) if research else NO_FIGURE]
@@ -212,7 +263,7 @@ def fields(context: Context) -> Figure:
             cells = [bar.text for bar in bars]
         else:
             cells = [count_text(row["municipalities"]), bars[0].text]
-        rows.append(Row(label, [*cells, *research_cells]))
+        rows.append(Row(label, [*cells, *research_cells], href=bars[0].href))
         for place, result in zip(context.places, results, strict=True):
             mine = result["results"][index]
             csv_rows.append(
@@ -293,6 +344,12 @@ def co_creation(context: Context) -> Figure:
     types = list(CoCreationType)
     declared_label = _("%(type)s, declared")
     derived_label = _("%(type)s, in practice")
+    # The list's filter for each count: the declared type, and the type derived from practice.
+    list_filter = {"declared": "co_creation_type", "derived": "derived_co_creation_type"}
+
+    def href(place: Place, key: str, kind: CoCreationType) -> str:
+        return _partnerships_href(context, place, **{list_filter[key]: kind.value})
+
     if context.multi:
         series = _place_series(context)
         categories = []
@@ -306,12 +363,13 @@ def co_creation(context: Context) -> Figure:
                             share_of(result[key][kind.value], result["total"]),
                             result[key][kind.value],
                         ),
+                        href(place, key, kind),
                     )
-                    for result in results
+                    for place, result in zip(context.places, results, strict=True)
                 ]
                 categories.append(Category(label % {"type": kind.label}, bars))
                 comparison_rows.append(
-                    Row(label % {"type": kind.label}, [bar.text for bar in bars])
+                    Row(label % {"type": kind.label}, [bar.text for bar in bars], href=bars[0].href)
                 )
         tables = [
             Table(
@@ -344,6 +402,7 @@ def co_creation(context: Context) -> Figure:
                             share_of(result[key][kind.value], result["total"]),
                             result[key][kind.value],
                         ),
+                        href(context.places[0], key, kind),
                     )
                     for key in ("declared", "derived")
                 ],
@@ -373,6 +432,7 @@ def co_creation(context: Context) -> Figure:
                         *(count_text(cells[declared.value, derived.value]) for derived in types),
                         count_text(result["declared"][declared.value]),
                     ],
+                    href=href(place, "declared", declared),
                 )
                 for declared in types
             ],
@@ -411,6 +471,9 @@ def co_creation(context: Context) -> Figure:
             for cell in r["matrix"]
         ],
         notes={"totals": [count_text(r["total"]) for r in results]},
+        # The cross-table needs the page's width: beside the chart it would scroll even at
+        # 1280 px.
+        wide=True,
     )
 
 
@@ -426,7 +489,9 @@ def _choice_figure(
     description: str,
     selector,
     choices,
+    list_filter: str,
 ) -> tuple[Figure, list[dict]]:
+    """``list_filter`` is the partnership list's filter for the choice."""
     query = context.query
     results = [selector(scope=query.chart_scope(place.scope)) for place in context.places]
     categories = []
@@ -439,14 +504,21 @@ def _choice_figure(
                 share_count_text(
                     result["results"][index]["share"], result["results"][index]["count"]
                 ),
+                _partnerships_href(context, place, **{list_filter: row["value"]}),
             )
-            for result in results
+            for place, result in zip(context.places, results, strict=True)
         ]
         categories.append(Category(label, bars))
         if context.multi:
-            rows.append(Row(label, [bar.text for bar in bars]))
+            rows.append(Row(label, [bar.text for bar in bars], href=bars[0].href))
         else:
-            rows.append(Row(label, [count_text(row["count"]), percent_text(row["share"])]))
+            rows.append(
+                Row(
+                    label,
+                    [count_text(row["count"]), percent_text(row["share"])],
+                    href=bars[0].href,
+                )
+            )
     if context.multi:
         columns = _place_columns(context)
         foot = [Row(_("Established partnerships"), [count_text(r["total"]) for r in results])]
@@ -503,6 +575,7 @@ def initiators(context: Context) -> Figure:
         ),
         selector=stats_initiators,
         choices=Initiator,
+        list_filter="initiator",
     )
     return figure
 
@@ -518,6 +591,7 @@ def agreements(context: Context) -> Figure:
         ),
         selector=stats_agreements,
         choices=Agreement,
+        list_filter="agreement",
     )
     return figure
 
@@ -534,6 +608,7 @@ def forms(context: Context) -> Figure:
         ),
         selector=stats_forms,
         choices=CollaborationForm,
+        list_filter="form",
     )
     figure.notes["without_form"] = _per_place(
         context, [result["without_form"] for result in results]
@@ -557,6 +632,15 @@ def trend(context: Context) -> Figure:
     ]
     first = results[0]
     field_values = [query.field] if query.field else Field.values
+
+    def year_href(place: Place, year: int) -> str:
+        # The year's part of the period (the first and last years may be cut).
+        window = (
+            max(query.first_day, datetime.date(year, 1, 1)),
+            min(query.as_of, datetime.date(year, 12, 31)),
+        )
+        return _partnerships_href(context, place, window=window)
+
     title = (
         _("New partnerships per year: %(field)s") % {"field": query.field_label}
         if query.field
@@ -568,7 +652,16 @@ def trend(context: Context) -> Figure:
         description=_("Horizontal bar chart of the established partnerships started each year."),
         series=[Series(_("Partnerships"), _("Partnerships"), 0)],
         categories=[
-            Category(str(row["year"]), [Bar(row["partnerships"], count_text(row["partnerships"]))])
+            Category(
+                str(row["year"]),
+                [
+                    Bar(
+                        row["partnerships"],
+                        count_text(row["partnerships"]),
+                        year_href(context.places[0], row["year"]),
+                    )
+                ],
+            )
             for row in first["totals"]
         ],
         shares=False,
@@ -579,6 +672,7 @@ def trend(context: Context) -> Figure:
             Row(
                 str(year),
                 [count_text(result["totals"][index]["partnerships"]) for result in results],
+                href=year_href(context.places[0], year),
             )
             for index, year in enumerate(range(year_from, year_to + 1))
         ]
@@ -588,6 +682,7 @@ def trend(context: Context) -> Figure:
             Row(
                 str(row["year"]),
                 [count_text(row["partnerships"]), count_text(row["municipalities"])],
+                href=year_href(context.places[0], row["year"]),
             )
             for row in first["totals"]
         ]
@@ -605,6 +700,7 @@ def trend(context: Context) -> Figure:
                     ),
                     count_text(total["partnerships"]),
                 ],
+                href=year_href(context.places[0], total["year"]),
             )
             for total in first["totals"]
         ]
@@ -684,6 +780,12 @@ def counties(context: Context) -> Figure:
                     Bar(
                         row["share"],
                         share_count_text(row["share"], row["municipalities_with_partnerships"]),
+                        # ``stats_by_county`` takes no field: every field.
+                        _partnerships_href(
+                            context,
+                            Place("county", "", row["name"], StatsScope(county=row["county"])),
+                            chosen_field=False,
+                        ),
                     )
                 ],
             )

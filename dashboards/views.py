@@ -30,6 +30,7 @@ from dashboards.sections import (
 from dashboards.statistics import StatsScope, one_reading
 from municipalities.choices import Country
 from municipalities.models import Municipality
+from partnerships.choices import ESTABLISHED_STATUSES
 
 #: The element htmx replaces when a filter changes: the filters and every figure.
 BODY_ID = "dashboard"
@@ -48,10 +49,38 @@ def _with_filters(url: str, params: QueryDict) -> str:
     return f"{url}?{params.urlencode()}" if params else url
 
 
+def _partnership_list_url(scope: StatsScope, filters: dict) -> str:
+    """The partnership list (``partnerships.filtersets``) of the established partnerships
+    of a place, with ``filters`` (a name and a value, or a list of values)."""
+    params = QueryDict(mutable=True)
+    if scope.municipality is not None:
+        params["municipality"] = str(scope.municipality)
+    elif scope.county is not None:
+        params["county"] = str(scope.county)
+    elif scope.country:
+        params["country"] = scope.country
+    params.setlist("status", [str(status) for status in ESTABLISHED_STATUSES])
+    for name, value in filters.items():
+        if isinstance(value, list | tuple):
+            params.setlist(name, [str(one) for one in value])
+        else:
+            params[name] = str(value)
+    return _with_filters(reverse("partnership-list"), params)
+
+
 def _national_places(query: DashboardQuery) -> list[Place]:
     if query.county:
+        # A county beside its country (and the research, where a figure has it).
         county = query.county
-        return [Place("county", _("Registry"), county.name, StatsScope(county=county.pk))]
+        return [
+            Place("county", _("County"), county.name, StatsScope(county=county.pk)),
+            Place(
+                "country",
+                _("Country"),
+                str(Country(county.country).label),
+                StatsScope(country=county.country),
+            ),
+        ]
     country = query.country
     return [
         Place("country", _("Registry"), str(Country(country).label), StatsScope(country=country))
@@ -91,7 +120,12 @@ def _national_context(request, query: DashboardQuery) -> Context:
         linked["county"] = str(county_id)
         return _with_filters(base, linked)
 
-    return Context(query=query, places=_national_places(query), county_url=county_url)
+    return Context(
+        query=query,
+        places=_national_places(query),
+        county_url=county_url,
+        list_url=_partnership_list_url,
+    )
 
 
 def _figures(context: Context, builders: dict, download_url) -> dict[str, Figure]:
@@ -127,6 +161,7 @@ def dashboard(request):
         context |= {
             "query": query,
             "place": dashboard_context.places[0],
+            "compared": dashboard_context.places[1:],
             "figures": _figures(
                 dashboard_context,
                 NATIONAL_FIGURES,
@@ -147,7 +182,11 @@ def municipality_dashboard(request, pk: int):
     context = {"form": form, "municipality": municipality}
     if form.is_valid():
         query = _municipality_query(form, municipality)
-        dashboard_context = Context(query=query, places=_municipality_places(municipality))
+        dashboard_context = Context(
+            query=query,
+            places=_municipality_places(municipality),
+            list_url=_partnership_list_url,
+        )
         params = _filter_params(request)
         county_params = _without(params, "country")
         county_params["county"] = str(municipality.county_id)

@@ -331,21 +331,21 @@ def test_denominator_of_all_municipalities(client, world):
 
 
 def test_county_filter_changes_the_numbers(client, world):
+    # A county is shown beside its country (Norway) and the research.
     county_a = parse(get(client, county=world.county_a.pk))
-    assert rows_by_label(county_a.tables["table-fields"])["Sport"] == ["1", "50 %", "81 %"]
-    assert rows_by_label(county_a.tables["table-fields"])["Inclusion and integration"][1] == "50 %"
+    assert rows_by_label(county_a.tables["table-fields"])["Sport"] == ["50 %", "25 %", "81 %"]
+    assert rows_by_label(county_a.tables["table-fields"])["Inclusion and integration"][0] == "50 %"
 
     response = get(client, county=world.county_b.pk)
     county_b = parse(response)
-    assert county_b.headline["Established partnerships"] == "1"  # p2 through m3
-    assert county_b.headline["Organisations involved"] == "2"
-    assert county_b.headline["With a written or partnership agreement"] == (
-        "0 % | 0 of 1 partnerships"
-    )
+    headline = rows_by_label(county_b.tables["table-headline"])
+    assert headline["Established partnerships"] == ["1", "3"]  # p2 through m3; Norway
+    assert headline["Organisations involved"] == ["2", "3"]
+    assert headline["With a written or partnership agreement"] == ["0 % (0)", "67 % (2)"]
     fields = rows_by_label(county_b.tables["table-fields"])
-    assert fields["Culture"] == ["1", "50 %", "84 %"]  # m3 of m3, m4
-    assert fields["Sport"] == ["0", "0 %", "81 %"]
-    assert "Showing Fylke B" in text(response)
+    assert fields["Culture"] == ["50 %", "50 %", "84 %"]  # m3 of m3, m4; m1, m3 of four
+    assert fields["Sport"] == ["0 %", "25 %", "81 %"]
+    assert "Showing Fylke B beside Norway" in text(response)
 
 
 def test_period_and_as_of_change_the_window(client, world):
@@ -452,7 +452,9 @@ def test_charts_are_inline_svg_with_a_title_and_description(client, world):
     charts = re.findall(r"<svg[^>]*>", content)
     assert len(charts) == 7  # every figure but the headline numbers
     for tag in charts:
-        assert 'role="img"' in tag
+        # A chart whose bars link to the partnerships behind them is a group (an image's
+        # content is presentational and could hold no link).
+        assert 'role="img"' in tag or 'role="group"' in tag
         chart_id = re.search(r'aria-labelledby="([\w-]+)-title \1-desc"', tag).group(1)
         assert f'<title id="{chart_id}-title">' in content
         assert f'<desc id="{chart_id}-desc">' in content
@@ -520,7 +522,8 @@ def test_htmx_gets_only_the_filters_and_figures(client, world):
     assert response.status_code == 200
     assert "<html" not in content
     assert content.lstrip().startswith('<div id="dashboard"')
-    assert parse(response).headline["Established partnerships"] == "1"
+    headline = rows_by_label(parse(response).tables["table-headline"])
+    assert headline["Established partnerships"] == ["1", "3"]  # the county beside Norway
     assert "HX-Request" in response["Vary"]
     full = get(client)
     assert "<html" in full.content.decode()
@@ -588,7 +591,8 @@ def test_fields_csv(client, world):
         "research_share",
         "research_source",
     ]
-    assert len(rows) == 1 + 10
+    assert len(rows) == 1 + 2 * 10  # the county and its country, every field
+    assert rows[2][:7] == ["country", "Norway", "culture", "Culture", "2", "4", "0.5"]
     assert rows[1] == [
         "county",
         "Fylke A",
@@ -600,7 +604,7 @@ def test_fields_csv(client, world):
         "0.84",
         "Eimhjellen & Loga 2017",
     ]
-    assert rows[5][2:8] == ["health_care", "Health and care", "0", "2", "0.0", ""]
+    assert rows[9][2:8] == ["health_care", "Health and care", "0", "2", "0.0", ""]
 
 
 def test_other_csvs(client, world):
@@ -860,8 +864,10 @@ def add_partnerships(world: World, count: int) -> None:
 # headline and every chart); municipalities and organisations of the headline (and the
 # summary tables' version and the municipalities' fingerprint they are cached under, read
 # once); fields; trend (summary rows, edge months, municipalities per whole and cut year);
-# counties (5).
-NATIONAL_QUERIES = 21 + TRANSACTION
+# counties (5). A county is shown beside its country: the country's partnership counts (3,
+# read once), headline municipalities and organisations, fields, trend (summary rows, 2 edge
+# months, whole years, cut years).
+NATIONAL_QUERIES = 21 + 11 + TRANSACTION
 # The municipality: whether it lies in its place, its partnership counts (3, read once),
 # headline (live), fields, trend (summary rows, 2 edge months, its own year rows, 2 cut
 # years). Its county and country (from the summary tables), at most: partnership counts
