@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 # The embedded default: SQLite, Celery tasks run eagerly in-process, no Redis.
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test chromium install lint format schemathesis bench wrk messages messages-check clean
+.PHONY: run test screenshots chromium install lint format schemathesis bench wrk messages messages-check clean
 
 run: install ## Install, load reference and demo data, serve on http://127.0.0.1:8000/
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -23,6 +23,9 @@ run: install ## Install, load reference and demo data, serve on http://127.0.0.1
 
 test: install chromium ## Install and run the whole test suite (browser tests included)
 	$(VENV)/bin/pytest
+
+screenshots: install chromium ## Renew docs/screenshots/ (main pages, desktop and 375 px) from a fresh demo database
+	$(PY) -m demo.screenshots
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 chromium:
