@@ -254,7 +254,7 @@ REST_FRAMEWORK = {
         "exports": env("API_THROTTLE_EXPORTS", default="30/hour"),
     },
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "registry.api.filtering.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.Pagination",
