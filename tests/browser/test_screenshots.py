@@ -2,16 +2,12 @@
 the asked size, signed in as the shot says; an error page or the login page is refused,
 not photographed."""
 
-import os
 import struct
 
 import pytest
 
-from demo.screenshots import SIZES, Shot, open_browser, take_screenshots
+from demo.screenshots import SIZES, Shot, take_screenshots
 from tests.factories import MunicipalityFactory, PartnershipFactory, coordinator_of
-
-# Playwright's sync API runs an event loop in the test thread (as in tests/browser/).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,8 +19,10 @@ def _png_size(path) -> tuple[int, int]:
 
 
 def test_a_signed_in_page_is_photographed_at_phone_size_and_a_wrong_page_is_not(
-    live_server, tmp_path
+    live_server, browser, tmp_path
 ):
+    """With the browser the other browser tests use (``tests/browser/conftest.py``): a
+    second Playwright in the same test session would clash with its event loop."""
     municipality = MunicipalityFactory()
     coordinator = coordinator_of(municipality, username="koordinator")
     coordinator.set_password("demo")
@@ -32,33 +30,32 @@ def test_a_signed_in_page_is_photographed_at_phone_size_and_a_wrong_page_is_not(
     partnership = PartnershipFactory()
     phone = {"phone": SIZES["phone"]}
 
-    with open_browser() as browser:
-        written = take_screenshots(
+    written = take_screenshots(
+        browser,
+        live_server.url,
+        tmp_path,
+        [Shot("inbox", "/partnerships/inbox/", user="koordinator")],
+        phone,
+    )
+    # Signed out, the inbox leads to the login page; a page that does not exist answers
+    # 404: either stops the run instead of leaving a picture of the wrong page.
+    with pytest.raises(RuntimeError, match=r"led to .*/accounts/login/"):
+        take_screenshots(
             browser,
             live_server.url,
             tmp_path,
-            [Shot("inbox", "/partnerships/inbox/", user="koordinator")],
+            [Shot("signed-out", "/partnerships/inbox/")],
             phone,
         )
-        # Signed out, the inbox leads to the login page; a page that does not exist answers
-        # 404: either stops the run instead of leaving a picture of the wrong page.
-        with pytest.raises(RuntimeError, match=r"led to .*/accounts/login/"):
-            take_screenshots(
-                browser,
-                live_server.url,
-                tmp_path,
-                [Shot("signed-out", "/partnerships/inbox/")],
-                phone,
-            )
-        with pytest.raises(RuntimeError, match="answered 404"):
-            take_screenshots(
-                browser,
-                live_server.url,
-                tmp_path,
-                [Shot("gone", "/partnerships/{partnership}/")],
-                phone,
-                paths={"partnership": partnership.pk + 1000},
-            )
+    with pytest.raises(RuntimeError, match="answered 404"):
+        take_screenshots(
+            browser,
+            live_server.url,
+            tmp_path,
+            [Shot("gone", "/partnerships/{partnership}/")],
+            phone,
+            paths={"partnership": partnership.pk + 1000},
+        )
 
     assert written == [tmp_path / "inbox-phone.png"]
     assert _png_size(written[0]) == (375, 740)
