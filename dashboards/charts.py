@@ -51,6 +51,9 @@ class Column:
     number: bool = True
     #: Read by screen readers before the label, where the caption says it for sighted readers.
     hidden_prefix: str = ""
+    #: What the comparison is about (the research): it stays in view, at the right edge,
+    #: when a table too wide for a phone scrolls in its box.
+    key: bool = False
 
 
 @dataclass
@@ -71,17 +74,20 @@ class Table:
     rows: list[Row]
     foot: list[Row] = field(default_factory=list)
 
-    def _cells(self, rows: list[Row]) -> list[tuple[Row, list[tuple[str, bool]]]]:
-        numbers = [column.number for column in self.columns[1:]]
-        return [(row, list(zip(row.cells, numbers, strict=True))) for row in rows]
+    def _cells(self, rows: list[Row]) -> list[tuple[Row, list[tuple[str, bool, bool]]]]:
+        kinds = [(column.number, column.key) for column in self.columns[1:]]
+        return [
+            (row, [(text, *kind) for text, kind in zip(row.cells, kinds, strict=True)])
+            for row in rows
+        ]
 
     @property
-    def body(self) -> list[tuple[Row, list[tuple[str, bool]]]]:
-        """Each row with its cells as ``(text, is_number)`` pairs, for the template."""
+    def body(self) -> list[tuple[Row, list[tuple[str, bool, bool]]]]:
+        """Each row with its cells as ``(text, is_number, is_key)``, for the template."""
         return self._cells(self.rows)
 
     @property
-    def footer(self) -> list[tuple[Row, list[tuple[str, bool]]]]:
+    def footer(self) -> list[tuple[Row, list[tuple[str, bool, bool]]]]:
         return self._cells(self.foot)
 
 

@@ -141,7 +141,7 @@ def fields(context: Context) -> Figure:
         columns=[
             Column(_("Field"), number=False),
             *_country_columns(context),
-            Column(research_column),
+            Column(research_column, key=True),
         ],
         rows=rows,
         foot=[

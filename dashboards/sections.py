@@ -291,7 +291,7 @@ def fields(context: Context) -> Figure:
         columns=[
             Column(_("Field"), number=False),
             *columns,
-            Column(_("Research")),
+            Column(_("Research"), key=True),
         ],
         rows=rows,
     )

@@ -105,3 +105,31 @@ def test_narrow_screen_375px(live_server, page, axe, demo, where):  # noqa: F811
     assert matrix_last_column_reachable(page)
     wrap = page.locator(".table-wrap").filter(has=page.locator(MATRIX))
     wrap.screenshot(path=f"/tmp/dash-{where}-375-matrix.png")
+
+
+def _in_view(cell, frame) -> bool:
+    box = cell.bounding_box()
+    return box["x"] >= frame["x"] - 1 and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+
+
+def test_on_a_phone_the_row_labels_and_the_research_stay_in_view(
+    live_server,
+    page,
+    demo,  # noqa: F811
+):
+    """The fields table is wider than a phone in the county view (county, country,
+    research): scrolled to its middle, the field names and the research column are still
+    on the screen."""
+    open_dashboard(page, live_server, 375, f"?county={demo['county'].pk}")
+    wrap = page.locator(".table-wrap").filter(has=page.locator("#table-fields"))
+    wrap.scroll_into_view_if_needed()
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no test"
+    wrap.evaluate("el => { el.scrollLeft = (el.scrollWidth - el.clientWidth) / 2; }")
+    frame = wrap.bounding_box()
+    first_row = page.locator("#table-fields tbody tr").first
+    assert _in_view(first_row.locator("th"), frame)
+    research = first_row.locator("td.key")
+    assert research.count() == 1
+    assert _in_view(research, frame)
+    assert _in_view(page.locator("#table-fields thead th.key"), frame)
+    wrap.screenshot(path="/tmp/dash-375-fields-scrolled.png")
