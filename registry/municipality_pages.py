@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -38,6 +38,7 @@ from municipalities.models import County, Municipality
 from municipalities.permissions import can_edit_municipality
 from municipalities.services import municipality_update_profile
 from municipalities.tables import CountyMunicipalityTable, MunicipalityTable, link_or_text
+from organisations.forms import default_country
 from organisations.models import Organisation
 from partnerships.choices import ESTABLISHED_STATUSES, LinkState, Status
 from partnerships.models import (
@@ -221,7 +222,13 @@ class MunicipalityListView(ObjectListView):
         # downloads still have the count.
         if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
             return municipality_list()
-        return selectors.municipality_list()
+        # The user's own country first (where they coordinate or represent; else Norway),
+        # then the others: a Norwegian user does not open the list on Denmark's Aabenraa.
+        # A sort chosen on the page replaces this order.
+        home = default_country(self.request.user)
+        return selectors.municipality_list().order_by(
+            Case(When(country=home, then=Value(0)), default=Value(1)), "country", "name", "pk"
+        )
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "exclude": ("established_partnership_count",)}

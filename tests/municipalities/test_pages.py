@@ -33,8 +33,9 @@ ROLES = ["anonymous", "coordinator", "other_coordinator", "representative", "ana
 #: The roles that may not edit a municipality's profile, and what they get.
 NOT_EDITORS = [("other_coordinator", 403), ("representative", 403), ("analyst", 403)]
 #: Queries a list page may make: session, user, memberships, count, rows, filter choices…
-#: and the header's counts for a signed-in user (unread notifications, what waits).
-MAX_LIST_QUERIES = 12
+#: the header's counts for a signed-in user (unread notifications, what waits), and the
+#: country of the municipality the user coordinates (that country's rows come first).
+MAX_LIST_QUERIES = 13
 HTMX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 
 
@@ -161,6 +162,23 @@ def test_list_filters(client, params, expected):
     MunicipalityFactory(name="Aarhus", code="751", country=Country.DENMARK)
     response = client.get(list_url(**params))
     assert {row.record.name for row in response.context["table"].rows} == expected
+
+
+def test_list_opens_on_the_users_own_country(client):
+    """A Norwegian user (and anyone not signed in) sees Norway first, not Denmark's
+    Aabenraa; a Danish coordinator sees Denmark first. A chosen sort still applies."""
+    MunicipalityFactory(name="Aabenraa", code="580", country=Country.DENMARK)
+    MunicipalityFactory(name="Bergen", code="4601")
+    MunicipalityFactory(name="Alingsås", code="1489", country=Country.SWEDEN)
+    aarhus = MunicipalityFactory(name="Aarhus", code="751", country=Country.DENMARK)
+
+    def names(**params):
+        return [row.record.name for row in client.get(list_url(**params)).context["table"].rows]
+
+    assert names() == ["Bergen", "Aabenraa", "Aarhus", "Alingsås"]
+    client.force_login(coordinator_of(aarhus))
+    assert names() == ["Aabenraa", "Aarhus", "Bergen", "Alingsås"]
+    assert names(sort="name") == ["Aabenraa", "Aarhus", "Alingsås", "Bergen"]
 
 
 def test_list_filters_by_county(client):
