@@ -188,6 +188,7 @@ class PartnershipPageFilterSet(PartnershipFilterSet):
                 widget = Checkboxes
             elif widget is None and isinstance(filter_, ChoiceFilter | ModelChoiceFilter):
                 widget = Select
+                filter_.extra["empty_label"] = gettext_lazy("Any")  # not "---------"
             if widget is not None:
                 filter_.extra["widget"] = widget
                 filter_.__dict__.pop("_field", None)

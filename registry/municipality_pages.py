@@ -240,6 +240,16 @@ class MunicipalityListView(ObjectListView):
             filter_.label = capfirst(filter_.label)
         # A search box: the list updates as one types (see generic/object_list.html).
         filterset.filters["q"].extra["widget"] = forms.SearchInput
+        # The empty choice reads "Any" on every list, not "---------" nor "Unknown".
+        for name in ("country", "county"):
+            filterset.filters[name].extra["empty_label"] = gettext_lazy("Any")
+        filterset.filters["is_current"].extra["widget"] = forms.Select(
+            choices=[
+                ("", gettext_lazy("Any")),
+                ("true", gettext_lazy("Yes")),
+                ("false", gettext_lazy("No")),
+            ]
+        )
         return filterset
 
 

@@ -819,3 +819,9 @@ def test_former_municipality_page_says_so(client):
     assert Municipality.objects.filter(is_current=False).count() == 1
     response = client.get(detail_url(former))
     assert "No longer a municipality" in response.content.decode()
+
+
+def test_list_filters_empty_choice_reads_any(client):
+    html = client.get(list_url()).content.decode()
+    assert "---------" not in html and ">Unknown<" not in html
+    assert html.count('<option value="" selected>Any</option>') == 3  # country, county, current

@@ -961,3 +961,9 @@ def test_decline_from_the_inbox_without_a_reason_shows_the_message_beside_the_co
     world.proposal.refresh_from_db()
     assert world.proposal.status == Status.UNDER_REVIEW
     assert not PartnershipEvent.objects.exists()
+
+
+def test_list_filters_empty_choice_reads_any(db, client):
+    html = client.get(LIST).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Any</option>' in html
