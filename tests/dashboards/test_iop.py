@@ -26,6 +26,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dashboards.iop import Places, iop_counts
+from dashboards.tallies import apply_pending
 from municipalities.choices import Country
 from municipalities.models import Municipality
 from partnerships.choices import Agreement, LinkState, Status
@@ -339,6 +340,9 @@ def _queries(client, params=None) -> int:
 def test_the_page_costs_the_same_for_few_and_many_partnerships(
     world, client, django_assert_max_num_queries
 ):
+    # The writes folded into the summary tables first, as the task does after their commit
+    # (with a broker, the first read would fold them in itself).
+    apply_pending()
     few = _queries(client)
     few_filtered = _queries(client, {"region": world.vg.pk, "municipality": world.gbg.pk})
     for index in range(30):
@@ -347,6 +351,7 @@ def test_the_page_costs_the_same_for_few_and_many_partnerships(
             links__municipalities=[[world.gbg, world.solna, world.malmo][index % 3]],
             links__organisations={OrganisationFactory(): "lead"},
         )
+    apply_pending()
     many = _queries(client)
     assert few == many
     assert few_filtered == _queries(client, {"region": world.vg.pk, "municipality": world.gbg.pk})
