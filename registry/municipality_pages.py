@@ -243,6 +243,8 @@ class MunicipalityListView(ObjectListView):
         # The empty choice reads "Any" on every list, not "---------" nor "Unknown".
         for name in ("country", "county"):
             filterset.filters[name].extra["empty_label"] = gettext_lazy("Any")
+            filterset.filters[name].__dict__.pop("_field", None)  # built again with it
+        filterset.filters["is_current"].__dict__.pop("_field", None)
         filterset.filters["is_current"].extra["widget"] = forms.Select(
             choices=[
                 ("", gettext_lazy("Any")),
