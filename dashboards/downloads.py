@@ -15,10 +15,12 @@ import io
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.sections import Figure
+from partnerships.choices import Currency
 from registry import exports, xlsx
 
 CSV = exports.CSV
@@ -53,6 +55,21 @@ COLUMN_LABELS = {
     "code": _("County number"),
     "name": _("County"),
     "is_current": _("Current county"),
+    "volunteer_hours": _("Volunteer hours"),
+    "volunteer_hours_reported": _("Partnerships reporting volunteer hours"),
+    "people_reached": _("People reached"),
+    "people_reached_reported": _("Partnerships reporting people reached"),
+    **{
+        key: label
+        for currency in Currency.values
+        for key, label in (
+            (f"money_{currency.lower()}", format_lazy(_("Municipal money ({})"), currency)),
+            (
+                f"money_{currency.lower()}_reported",
+                format_lazy(_("Partnerships reporting municipal money ({})"), currency),
+            ),
+        )
+    },
 }
 
 

@@ -8,6 +8,7 @@ counterpart in ``dashboards.statistics``.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -29,9 +30,12 @@ from partnerships.choices import (
     Agreement,
     CoCreationType,
     CollaborationForm,
+    Currency,
     Field,
+    HinderingFactor,
     Initiator,
     LinkState,
+    PromotingFactor,
 )
 from partnerships.models import Partnership, PartnershipField, PartnershipMunicipality
 
@@ -437,4 +441,83 @@ def stats_headline(*, scope: StatsScope) -> dict:
     return {
         **counts,
         "formal_agreement_share": _share(counts["formal_agreements"], counts["partnerships"]),
+    }
+
+
+def stats_factors(*, scope: StatsScope) -> dict:
+    """What helped and what hindered the established partnerships in scope. Counted in
+    Python over the partnerships' lists (the reference, not a fast path)."""
+    rows = list(
+        _established_partnerships(scope).values_list("promoting_factors", "hindering_factors")
+    )
+
+    def kind(position: int, choices) -> dict:
+        named = [set(row[position]) & set(choices.values) for row in rows]
+        reporting = sum(1 for values in named if values)
+        return {
+            "reporting": reporting,
+            "results": [
+                {
+                    "value": value,
+                    "count": sum(1 for values in named if value in values),
+                    "share": _share(sum(1 for values in named if value in values), reporting),
+                }
+                for value in choices.values
+            ],
+        }
+
+    return {
+        "total": len(rows),
+        "promoting": kind(0, PromotingFactor),
+        "hindering": kind(1, HinderingFactor),
+    }
+
+
+def _outcomes(rows: list[tuple]) -> dict:
+    """``rows``: ``(volunteer_hours, people_reached, municipal_contribution, currency)``."""
+
+    def amount(position: int) -> dict:
+        values = [row[position] for row in rows if row[position] is not None]
+        return {"sum": sum(values), "reported": len(values)}
+
+    money = []
+    for currency in Currency.values:
+        values = [row[2] for row in rows if row[2] is not None and row[3] == currency]
+        money.append(
+            {
+                "currency": currency,
+                "sum": sum(values, Decimal(0)).quantize(Decimal("0.01")),
+                "reported": len(values),
+            }
+        )
+    return {
+        "volunteer_hours": amount(0),
+        "people_reached": amount(1),
+        "municipal_contribution": money,
+    }
+
+
+def stats_outcomes(*, scope: StatsScope) -> dict:
+    """The outcomes the established partnerships in scope report, in total and per field.
+    Summed in Python over the partnerships (the reference, not a fast path)."""
+    columns = ("volunteer_hours", "people_reached", "municipal_contribution", "currency")
+    partnerships = _established_partnerships(scope)
+    rows = list(partnerships.values_list("pk", *columns))
+    tags: dict[int, set[str]] = {}
+    for pk, field in PartnershipField.objects.filter(
+        partnership__in=partnerships.values("pk")
+    ).values_list("partnership_id", "field"):
+        tags.setdefault(pk, set()).add(field)
+    fields = [scope.field] if scope.field else Field.values
+    return {
+        "total": len(rows),
+        **_outcomes([row[1:] for row in rows]),
+        "by_field": [
+            {
+                "field": field,
+                "partnerships": sum(1 for row in rows if field in tags.get(row[0], ())),
+                **_outcomes([row[1:] for row in rows if field in tags.get(row[0], ())]),
+            }
+            for field in fields
+        ],
     }

@@ -1,11 +1,23 @@
-"""The counts a partnership contributes to the pre-aggregated statistics (``PlaceTally``).
+"""What a partnership contributes to the pre-aggregated statistics (``PlaceTally``).
 
-Each measure is a column of ``PlaceTally``: the number of established partnerships, in a
-place, field and month, that have one value of one research variable. The same names are
-used by the live computation of the edges of a date range (``dashboards.statistics``).
+Each measure is a column of ``PlaceTally`` and ``PlaceDayTally``. Most are counts: the
+number of established partnerships, in a place, field and month, that have one value of
+one research variable. The ``AMOUNTS`` are sums instead: the volunteer hours, people
+reached and municipal money (per currency, in øre/öre) the partnerships report, each with
+a count of the partnerships that reported it (``reported(amount)``).
 """
 
-from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Initiator
+from decimal import Decimal
+
+from partnerships.choices import (
+    Agreement,
+    CoCreationType,
+    CollaborationForm,
+    Currency,
+    HinderingFactor,
+    Initiator,
+    PromotingFactor,
+)
 
 # Agreements the headline counts as formalised: a written agreement or a partnership
 # agreement of the IOP type.
@@ -36,6 +48,29 @@ def form(value: str) -> str:
     return f"form_{value}"
 
 
+def promoting(value: str) -> str:
+    return f"promoting_{value}"
+
+
+def hindering(value: str) -> str:
+    return f"hindering_{value}"
+
+
+def money(currency: str) -> str:
+    """The sum of the municipal contributions in ``currency``, in its minor unit."""
+    return f"money_{currency.lower()}"
+
+
+def reported(amount: str) -> str:
+    """The partnerships that reported ``amount`` (zero included)."""
+    return f"{amount}_reported"
+
+
+HOURS = "hours"
+REACHED = "reached"
+#: Sums, not counts: big integer columns.
+AMOUNTS: tuple[str, ...] = (HOURS, REACHED, *(money(c) for c in Currency.values))
+
 MEASURES: tuple[str, ...] = (
     "total",
     *(declared(t) for t in CoCreationType.values),
@@ -46,13 +81,36 @@ MEASURES: tuple[str, ...] = (
     *(form(v) for v in CollaborationForm.values),
     "without_form",
     "formal",
+    *(promoting(v) for v in PromotingFactor.values),
+    "with_promoting",
+    *(hindering(v) for v in HinderingFactor.values),
+    "with_hindering",
+    *AMOUNTS,
+    *(reported(a) for a in AMOUNTS),
 )
 
 
-def measures_of(
-    *, co_creation: str, derived_type: str, initiator_value: str, agreement_value: str, forms
-) -> list[str]:
-    """The measures one established partnership counts 1 in."""
+def minor_units(amount: Decimal | None) -> int | None:
+    """A money amount (two decimals) in its currency's minor unit, exactly."""
+    return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def contributions(
+    *,
+    co_creation: str,
+    derived_type: str,
+    initiator_value: str,
+    agreement_value: str,
+    forms,
+    promoting_factors=(),
+    hindering_factors=(),
+    hours: int | None = None,
+    reached: int | None = None,
+    money_minor: int | None = None,
+    currency: str = "",
+) -> dict[str, int]:
+    """What one established partnership adds to each measure (measures it adds nothing to
+    are left out)."""
     names = ["total"]
     if co_creation in CoCreationType.values:
         names.append(declared(co_creation))
@@ -69,4 +127,17 @@ def measures_of(
     names += [form(f) for f in sorted(set(forms)) if f in CollaborationForm.values]
     if not forms:
         names.append("without_form")
-    return names
+    helped = sorted(set(promoting_factors) & set(PromotingFactor.values))
+    names += [promoting(v) for v in helped] + (["with_promoting"] if helped else [])
+    hindered = sorted(set(hindering_factors) & set(HinderingFactor.values))
+    names += [hindering(v) for v in hindered] + (["with_hindering"] if hindered else [])
+    added = dict.fromkeys(names, 1)
+    amounts = {HOURS: hours, REACHED: reached}
+    if currency in Currency.values:
+        amounts[money(currency)] = money_minor
+    for name, value in amounts.items():
+        if value is not None:
+            added[reported(name)] = 1
+            if value:
+                added[name] = value
+    return added

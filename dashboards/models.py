@@ -20,7 +20,7 @@ from django.db import models
 
 # Summary rows are never shown one by one: no __str__.
 # ruff: noqa: DJ008
-from dashboards.measures import MEASURES
+from dashboards.measures import AMOUNTS, MEASURES
 
 
 class TalliedPartnership(models.Model):
@@ -41,6 +41,13 @@ class TalliedPartnership(models.Model):
     forms = models.TextField(blank=True)
     municipalities = models.TextField(blank=True)
     organisations = models.TextField(blank=True)
+    promoting = models.TextField(blank=True)
+    hindering = models.TextField(blank=True)
+    hours = models.IntegerField(null=True)
+    reached = models.IntegerField(null=True)
+    #: The municipal contribution in ``currency``'s minor unit.
+    money = models.BigIntegerField(null=True)
+    currency = models.CharField(max_length=3, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="tallied_partnership_day")]
@@ -48,8 +55,8 @@ class TalliedPartnership(models.Model):
 
 class PlaceTally(models.Model):
     """Established partnerships per place, field (``""``: any) and start month, with one
-    count column per measure (``dashboards.measures.MEASURES``); each partnership once per
-    place and field."""
+    column per measure (``dashboards.measures.MEASURES``: counts, and the sums of the
+    ``AMOUNTS``); each partnership once per place and field."""
 
     place = models.CharField(max_length=12)
     field = models.CharField(max_length=20)
@@ -77,8 +84,9 @@ class PlaceDayTally(models.Model):
 
 
 for _name in MEASURES:
-    PlaceTally.add_to_class(_name, models.IntegerField(default=0))
-    PlaceDayTally.add_to_class(_name, models.IntegerField(default=0))
+    _column = models.BigIntegerField if _name in AMOUNTS else models.IntegerField
+    PlaceTally.add_to_class(_name, _column(default=0))
+    PlaceDayTally.add_to_class(_name, _column(default=0))
 
 
 class MunicipalityTally(models.Model):

@@ -9,7 +9,9 @@ or a county), the municipality dashboard three (municipality, county, country).
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dashboards.charts import (
@@ -34,10 +36,12 @@ from dashboards.statistics import (
     stats_agreements,
     stats_by_county,
     stats_co_creation,
+    stats_factors,
     stats_fields,
     stats_forms,
     stats_headline,
     stats_initiators,
+    stats_outcomes,
     stats_trend,
 )
 from municipalities.choices import Country
@@ -45,8 +49,11 @@ from partnerships.choices import (
     Agreement,
     CoCreationType,
     CollaborationForm,
+    Currency,
     Field,
+    HinderingFactor,
     Initiator,
+    PromotingFactor,
 )
 
 NO_FIGURE = "–"
@@ -489,9 +496,13 @@ def _choice_figure(
     description: str,
     selector,
     choices,
-    list_filter: str,
+    list_filter: str | None,
+    total_label: str | None = None,
 ) -> tuple[Figure, list[dict]]:
-    """``list_filter`` is the partnership list's filter for the choice."""
+    """``list_filter`` is the partnership list's filter for the choice (``None``: the list
+    has none, no links); ``total_label`` names the selector's ``total`` (the shares'
+    denominator), by default the established partnerships."""
+    total_label = total_label or _("Established partnerships")
     query = context.query
     results = [selector(scope=query.chart_scope(place.scope)) for place in context.places]
     categories = []
@@ -504,7 +515,9 @@ def _choice_figure(
                 share_count_text(
                     result["results"][index]["share"], result["results"][index]["count"]
                 ),
-                _partnerships_href(context, place, **{list_filter: row["value"]}),
+                _partnerships_href(context, place, **{list_filter: row["value"]})
+                if list_filter
+                else "",
             )
             for place, result in zip(context.places, results, strict=True)
         ]
@@ -521,10 +534,10 @@ def _choice_figure(
             )
     if context.multi:
         columns = _place_columns(context)
-        foot = [Row(_("Established partnerships"), [count_text(r["total"]) for r in results])]
+        foot = [Row(total_label, [count_text(r["total"]) for r in results])]
     else:
         columns = [Column(_("Partnerships")), Column(_("Share"))]
-        foot = [Row(_("Established partnerships"), [count_text(results[0]["total"]), ""])]
+        foot = [Row(total_label, [count_text(results[0]["total"]), ""])]
     table = Table(
         id=f"table-{name}",
         caption=_("%(title)s – %(places)s") % {"title": title, "places": context.place_names},
@@ -618,6 +631,256 @@ def forms(context: Context) -> Figure:
     for index, row in enumerate(figure.csv_rows):
         row.append(results[index // per_place]["without_form"])
     return figure
+
+
+# --- what helped, what hindered -------------------------------------------------------------
+
+
+def _factors(kind: str):
+    """A ``_choice_figure`` selector: one kind of factor, its shares of the partnerships
+    that name a factor of that kind (``reporting``)."""
+
+    def selector(*, scope: StatsScope) -> dict:
+        result = stats_factors(scope=scope)
+        return {"total": result[kind]["reporting"], "results": result[kind]["results"]}
+
+    return selector
+
+
+def promoting(context: Context) -> Figure:
+    figure, _results = _choice_figure(
+        context,
+        name="promoting",
+        title=_("What helped"),
+        label_column=_("What helped"),
+        description=_(
+            "Horizontal bar chart of the share of the partnerships that say what helped them "
+            "naming each factor; a partnership may name several."
+        ),
+        selector=_factors("promoting"),
+        choices=PromotingFactor,
+        list_filter="promoting_factors",
+        total_label=_("Partnerships that say what helped"),
+    )
+    return figure
+
+
+def hindering(context: Context) -> Figure:
+    figure, _results = _choice_figure(
+        context,
+        name="hindering",
+        title=_("What hindered"),
+        label_column=_("What hindered"),
+        description=_(
+            "Horizontal bar chart of the share of the partnerships that say what hindered "
+            "them naming each factor; a partnership may name several."
+        ),
+        selector=_factors("hindering"),
+        choices=HinderingFactor,
+        list_filter="hindering_factors",
+        total_label=_("Partnerships that say what hindered"),
+    )
+    return figure
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    """A sum of money in whole units with the active language's separators, e.g.
+    "1 250 000 NOK"."""
+    whole = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return _("%(amount)s %(currency)s") % {
+        "amount": number_format(whole, decimal_pos=0, force_grouping=True),
+        "currency": currency,
+    }
+
+
+def _currencies(query: DashboardQuery, results: list[dict]) -> list[str]:
+    """The currencies to show: the country's own, and any other a partnership reported."""
+    home = COUNTRY_CURRENCY.get(query.country, Currency.NOK)
+    reported = {
+        row["currency"]
+        for result in results
+        for row in result["municipal_contribution"]
+        if row["reported"]
+    }
+    return [c for c in Currency.values if c == home or c in reported]
+
+
+COUNTRY_CURRENCY = {
+    Country.NORWAY: Currency.NOK,
+    Country.DENMARK: Currency.DKK,
+    Country.SWEDEN: Currency.SEK,
+}
+
+
+def outcomes(context: Context) -> Figure:
+    query = context.query
+    results = [stats_outcomes(scope=query.chart_scope(place.scope)) for place in context.places]
+    currencies = _currencies(query, results)
+
+    def money_of(result: dict, currency: str) -> dict:
+        return next(m for m in result["municipal_contribution"] if m["currency"] == currency)
+
+    def reported_text(reported: int, total: int) -> str:
+        return _("%(reported)s of %(total)s") % {
+            "reported": count_text(reported),
+            "total": count_text(total),
+        }
+
+    measures = [
+        (
+            _("Volunteer hours"),
+            lambda r: count_text(r["volunteer_hours"]["sum"]),
+            lambda r: r["volunteer_hours"]["reported"],
+        ),
+        (
+            _("People reached"),
+            lambda r: count_text(r["people_reached"]["sum"]),
+            lambda r: r["people_reached"]["reported"],
+        ),
+        *(
+            (
+                _("Municipal money (%(currency)s)") % {"currency": currency},
+                lambda r, c=currency: money_text(money_of(r, c)["sum"], c),
+                lambda r, c=currency: money_of(r, c)["reported"],
+            )
+            for currency in currencies
+        ),
+    ]
+    if context.multi:
+        columns = _place_columns(context)
+        rows = [
+            Row(
+                label,
+                [
+                    _("%(sum)s (reported by %(reported)s)")
+                    % {"sum": show(r), "reported": reported_text(count(r), r["total"])}
+                    for r in results
+                ],
+            )
+            for label, show, count in measures
+        ]
+    else:
+        columns = [Column(_("Sum")), Column(_("Reported by"))]
+        rows = [
+            Row(
+                label,
+                [show(results[0]), reported_text(count(results[0]), results[0]["total"])],
+            )
+            for label, show, count in measures
+        ]
+    totals = Table(
+        id="table-outcomes",
+        caption=_("Reported outcomes, partnerships %(period)s – %(places)s")
+        % {"period": query.period_text, "places": context.place_names},
+        columns=[Column(_("Outcome"), number=False), *columns],
+        rows=rows,
+    )
+    place, first = context.places[0], results[0]
+    by_field = Table(
+        id="table-outcomes-fields",
+        caption=_("Reported outcomes by field, sums – %(place)s") % {"place": place.name},
+        columns=[
+            Column(_("Field"), number=False),
+            Column(_("Partnerships")),
+            Column(_("Volunteer hours")),
+            Column(_("People reached")),
+            *(Column(_("Municipal money (%(currency)s)") % {"currency": c}) for c in currencies),
+        ],
+        rows=[
+            Row(
+                Field(row["field"]).label,
+                [
+                    count_text(row["partnerships"]),
+                    count_text(row["volunteer_hours"]["sum"]),
+                    count_text(row["people_reached"]["sum"]),
+                    *(money_text(money_of(row, c)["sum"], c) for c in currencies),
+                ],
+                href=_partnerships_href(context, place, chosen_field=False, field=row["field"]),
+            )
+            for row in first["by_field"]
+        ],
+        foot=[
+            Row(
+                _("All fields"),
+                [
+                    count_text(first["total"]),
+                    count_text(first["volunteer_hours"]["sum"]),
+                    count_text(first["people_reached"]["sum"]),
+                    *(money_text(money_of(first, c)["sum"], c) for c in currencies),
+                ],
+            )
+        ],
+    )
+    title = _("Volunteer hours by field")
+    chart = bar_chart(
+        id="chart-outcomes",
+        title=_chart_title(context, title),
+        description=_(
+            "Horizontal bar chart of the volunteer hours the partnerships report, by field; "
+            "a partnership in several fields counts in each."
+        ),
+        series=_place_series(context),
+        categories=[
+            Category(
+                Field(value).label,
+                [
+                    Bar(
+                        result["by_field"][index]["volunteer_hours"]["sum"],
+                        count_text(result["by_field"][index]["volunteer_hours"]["sum"]),
+                        _partnerships_href(context, where, chosen_field=False, field=value),
+                    )
+                    for where, result in zip(context.places, results, strict=True)
+                ],
+            )
+            for index, value in enumerate(row["field"] for row in first["by_field"])
+        ],
+        shares=False,
+    )
+    amounts = ["volunteer_hours", "people_reached"]
+    csv_rows = []
+    for where, result in zip(context.places, results, strict=True):
+        for field_value, row in [("all", result), *((r["field"], r) for r in result["by_field"])]:
+            partnerships = row["total"] if field_value == "all" else row["partnerships"]
+            csv_rows.append(
+                [
+                    where.key,
+                    where.name,
+                    field_value,
+                    partnerships,
+                    *(value for a in amounts for value in (row[a]["sum"], row[a]["reported"])),
+                    *(
+                        value
+                        for m in row["municipal_contribution"]
+                        for value in (m["sum"], m["reported"])
+                    ),
+                ]
+            )
+    return Figure(
+        name="outcomes",
+        title=_("Outcomes"),
+        chart=chart,
+        tables=[totals, by_field],
+        csv_header=[
+            "place",
+            "place_name",
+            "field",
+            "partnerships",
+            *(name for a in amounts for name in (a, f"{a}_reported")),
+            *(
+                name
+                for c in Currency.values
+                for name in (f"money_{c.lower()}", f"money_{c.lower()}_reported")
+            ),
+        ],
+        csv_rows=csv_rows,
+        notes={
+            "totals": _per_place(context, [result["total"] for result in results]),
+        },
+        wide=True,
+    )
 
 
 # --- trend ----------------------------------------------------------------------------------
@@ -847,6 +1110,9 @@ NATIONAL_FIGURES = {
         initiators,
         agreements,
         forms,
+        promoting,
+        hindering,
+        outcomes,
         trend,
         counties,
     )

@@ -40,13 +40,14 @@ import hashlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
-from dashboards import live
+from dashboards import live, measures
 from dashboards.measures import FORMAL_AGREEMENTS, MEASURES, agreement, form, initiator
 from dashboards.measures import cell as cell_measure
 from dashboards.measures import declared as declared_measure
@@ -84,8 +85,11 @@ from partnerships.choices import (
     Agreement,
     CoCreationType,
     CollaborationForm,
+    Currency,
     Field,
+    HinderingFactor,
     Initiator,
+    PromotingFactor,
 )
 
 __all__ = [
@@ -99,10 +103,12 @@ __all__ = [
     "stats_agreements",
     "stats_by_county",
     "stats_co_creation",
+    "stats_factors",
     "stats_fields",
     "stats_forms",
     "stats_headline",
     "stats_initiators",
+    "stats_outcomes",
     "stats_trend",
     "window_start",
 ]
@@ -260,38 +266,53 @@ def _edge_rows(place: str, lo: datetime.date, hi: datetime.date):
     ).order_by()
 
 
-def _edge_vector(place: str, field: str | None, lo: datetime.date, hi: datetime.date) -> dict:
-    """Every measure for the partnerships starting in ``lo``–``hi`` (one query)."""
-    totals = (
-        _edge_rows(place, lo, hi)
-        .filter(field=field or ANY_FIELD)
-        .aggregate(**{name: Sum(name) for name in MEASURES})
-    )
-    return {name: totals[name] or 0 for name in MEASURES}
-
-
 def _vector(scope: StatsScope) -> dict[str, int]:
-    """Every measure (``MEASURES``) for the established partnerships in a country or
-    county scope, field and start-date range: summary rows plus the live edges."""
+    """Every measure (``MEASURES``) for the established partnerships in a place scope,
+    field and start-date range: summary rows plus the edges."""
+    return _vectors(scope, [scope.field or ANY_FIELD])[scope.field or ANY_FIELD]
+
+
+def _vectors(scope: StatsScope, fields: list[str]) -> dict[str, dict[str, int]]:
+    """``_vector`` for each of ``fields`` (``ANY_FIELD`` for all) of the scope's place and
+    start-date range, read together (one query, and one per edge of the range)."""
     reading = _reading.get()
     if reading is None:
-        return _read_vector(scope)
-    if ("vector", scope) not in reading:
-        reading[("vector", scope)] = _read_vector(scope)
-    return reading[("vector", scope)]
+        return _read_vectors(scope, fields)
+    def key(field: str) -> tuple:
+        return ("vector", replace(scope, field=field or None))
+
+    if any(key(field) not in reading for field in fields):
+        # Every field at once: the rows of a place are grouped by field in the same query,
+        # and the other figures of the page (outcomes per field) need them too.
+        wanted = {*fields, ANY_FIELD, *Field.values}
+        missing = sorted(field for field in wanted if key(field) not in reading)
+        for field, vector in _read_vectors(scope, missing).items():
+            reading[key(field)] = vector
+    return {field: reading[key(field)] for field in fields}
 
 
-def _read_vector(scope: StatsScope) -> dict[str, int]:
+def _sums(rows) -> dict[str, dict[str, int]]:
+    """Every measure of tally rows, per field (one query)."""
+    found = {}
+    for row in rows.values("field").annotate(**{name: Sum(name) for name in MEASURES}):
+        # Sums of the big integer columns come back as decimals on PostgreSQL.
+        found[row["field"]] = {name: int(row[name] or 0) for name in MEASURES}
+    return found
+
+
+def _read_vectors(scope: StatsScope, fields: list[str]) -> dict[str, dict[str, int]]:
     place = _place_key(scope, linked=False)
     span = Span.of(scope.start_date_after, scope.start_date_before)
-    rows = PlaceTally.objects.filter(span.months_q(), place=place, field=scope.field or ANY_FIELD)
-    totals = rows.aggregate(**{name: Sum(name) for name in MEASURES})
-    vector = {name: totals[name] or 0 for name in MEASURES}
+    vectors = {field: dict.fromkeys(MEASURES, 0) for field in fields}
+    parts = [PlaceTally.objects.filter(span.months_q(), place=place, field__in=fields)]
     if place != NOWHERE:
-        for lo, hi in span.edges:
-            for name, value in _edge_vector(place, scope.field, lo, hi).items():
+        parts += [_edge_rows(place, lo, hi).filter(field__in=fields) for lo, hi in span.edges]
+    for rows in parts:
+        for field, sums in _sums(rows.order_by()).items():
+            vector = vectors[field]
+            for name, value in sums.items():
                 vector[name] += value
-    return vector
+    return vectors
 
 
 def _municipality_probe(field: str, day: Q) -> Exists:
@@ -449,6 +470,83 @@ def stats_agreements(*, scope: StatsScope) -> dict:
     in enum order with its count and share of ``total``."""
     _current()
     return _choice_counts(_vector(scope), agreement, Agreement)
+
+
+def stats_factors(*, scope: StatsScope) -> dict:
+    """What helped and what hindered the established partnerships in scope: for each
+    promoting factor (``PromotingFactor``) and hindering factor (``HinderingFactor``), the
+    partnerships that name it, in enum order, zeros included.
+
+    A partnership may name several factors, or none. ``reporting`` counts those that name
+    at least one factor of the kind, and each ``share`` is of them (the shares may sum to
+    more than 1); ``total`` counts every established partnership in scope.
+    """
+    _current()
+    v = _vector(scope)
+
+    def kind(measure, choices, reporting: str) -> dict:
+        return {
+            "reporting": v[reporting],
+            "results": [
+                {
+                    "value": value,
+                    "count": v[measure(value)],
+                    "share": _share(v[measure(value)], v[reporting]),
+                }
+                for value in choices.values
+            ],
+        }
+
+    return {
+        "total": v["total"],
+        "promoting": kind(measures.promoting, PromotingFactor, "with_promoting"),
+        "hindering": kind(measures.hindering, HinderingFactor, "with_hindering"),
+    }
+
+
+CENT = Decimal("0.01")
+
+
+def _outcomes(v: dict[str, int]) -> dict:
+    def amount(name: str) -> dict:
+        return {"sum": v[name], "reported": v[measures.reported(name)]}
+
+    return {
+        "volunteer_hours": amount(measures.HOURS),
+        "people_reached": amount(measures.REACHED),
+        "municipal_contribution": [
+            {
+                "currency": currency,
+                "sum": (Decimal(v[measures.money(currency)]) / 100).quantize(CENT),
+                "reported": v[measures.reported(measures.money(currency))],
+            }
+            for currency in Currency.values
+        ],
+    }
+
+
+def stats_outcomes(*, scope: StatsScope) -> dict:
+    """The outcomes the established partnerships in scope report: volunteer hours, people
+    reached and the municipality's money (per currency: NOK, DKK and SEK are never added
+    together), summed, each with the number of partnerships that ``reported`` it (zero
+    included; a partnership that left it empty adds nothing).
+
+    ``by_field`` has the same per field, every field in enum order (only ``scope.field``
+    when given), zeros included, with its ``partnerships``: a partnership in several fields
+    counts in each. The totals count each partnership once.
+    """
+    _current()
+    fields = [scope.field] if scope.field else Field.values
+    vectors = _vectors(scope, sorted({scope.field or ANY_FIELD, *fields}))
+    v = vectors[scope.field or ANY_FIELD]
+    return {
+        "total": v["total"],
+        **_outcomes(v),
+        "by_field": [
+            {"field": field, "partnerships": vectors[field]["total"], **_outcomes(vectors[field])}
+            for field in fields
+        ],
+    }
 
 
 def agreement_counts(agreement_value: str, *, countries=(), counties=(), municipalities=()):

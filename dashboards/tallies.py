@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from dashboards.measures import MEASURES, measures_of
+from dashboards import measures
+from dashboards.measures import AMOUNTS, MEASURES, contributions, minor_units
 from dashboards.models import (
     MunicipalityTally,
     MunicipalityYearCount,
@@ -40,7 +41,14 @@ from dashboards.models import (
     TallyVersion,
 )
 from municipalities.models import Municipality
-from partnerships.choices import ESTABLISHED_STATUSES, Agreement, LinkState
+from partnerships.choices import (
+    ESTABLISHED_STATUSES,
+    Agreement,
+    Currency,
+    HinderingFactor,
+    LinkState,
+    PromotingFactor,
+)
 from partnerships.models import (
     Partnership,
     PartnershipField,
@@ -110,6 +118,12 @@ class State:
     forms: frozenset[str]
     municipalities: frozenset[int]
     organisations: frozenset[int]
+    promoting: frozenset[str] = frozenset()
+    hindering: frozenset[str] = frozenset()
+    hours: int | None = None
+    reached: int | None = None
+    money: int | None = None  # in the currency's minor unit
+    currency: str = ""
 
     @classmethod
     def from_tallied(cls, row: TalliedPartnership) -> "State":
@@ -129,6 +143,28 @@ class State:
             forms=words(row.forms),
             municipalities=ids(row.municipalities),
             organisations=ids(row.organisations),
+            promoting=words(row.promoting),
+            hindering=words(row.hindering),
+            hours=row.hours,
+            reached=row.reached,
+            money=row.money,
+            currency=row.currency,
+        )
+
+    def contributions(self) -> dict[str, int]:
+        """What the partnership adds to each measure."""
+        return contributions(
+            co_creation=self.co_creation,
+            derived_type=self.derived,
+            initiator_value=self.initiator,
+            agreement_value=self.agreement,
+            forms=self.forms,
+            promoting_factors=self.promoting,
+            hindering_factors=self.hindering,
+            hours=self.hours,
+            reached=self.reached,
+            money_minor=self.money,
+            currency=self.currency,
         )
 
     def places(self, geography: dict[int, tuple[str, int]]) -> set[str]:
@@ -153,6 +189,12 @@ class State:
             forms=wrap(self.forms),
             municipalities=wrap(self.municipalities),
             organisations=wrap(self.organisations),
+            promoting=wrap(self.promoting),
+            hindering=wrap(self.hindering),
+            hours=self.hours,
+            reached=self.reached,
+            money=self.money,
+            currency=self.currency,
         )
 
 
@@ -239,6 +281,12 @@ def current_states(ids: Iterable[int]) -> dict[int, State]:
             "derived_co_creation_type",
             "initiator",
             "agreement",
+            "promoting_factors",
+            "hindering_factors",
+            "volunteer_hours",
+            "people_reached",
+            "municipal_contribution",
+            "currency",
         )
     )
     established = [row[0] for row in rows]
@@ -276,9 +324,35 @@ def current_states(ids: Iterable[int]) -> dict[int, State]:
             forms=frozenset(parts["forms"][pk]),
             municipalities=frozenset(parts["municipalities"][pk]),
             organisations=frozenset(parts["organisations"][pk]),
+            promoting=_known(promoting, PromotingFactor),
+            hindering=_known(hindering, HinderingFactor),
+            hours=hours,
+            reached=reached,
+            money=minor_units(money),
+            currency=currency if currency in Currency.values else "",
         )
-        for pk, start, co_creation, derived, initiator, agreement in rows
+        for (
+            pk,
+            start,
+            co_creation,
+            derived,
+            initiator,
+            agreement,
+            promoting,
+            hindering,
+            hours,
+            reached,
+            money,
+            currency,
+        ) in rows
     }
+
+
+def _known(values, choices) -> frozenset[str]:
+    """The values of a list of choices (a JSON list) that are choices."""
+    if not isinstance(values, list):
+        return frozenset()
+    return frozenset(v for v in values if isinstance(v, str) and v in choices.values)
 
 
 class Deltas:
@@ -298,13 +372,7 @@ class Deltas:
     def add(self, state: State, sign: int) -> None:
         places = state.places(self.geography)
         fields = {ANY_FIELD, *state.fields}
-        names = measures_of(
-            co_creation=state.co_creation,
-            derived_type=state.derived,
-            initiator_value=state.initiator,
-            agreement_value=state.agreement,
-            forms=state.forms,
-        )
+        added = state.contributions()
         month = state.day // 100
         for place in places:
             for field in fields:
@@ -312,8 +380,8 @@ class Deltas:
                 if state.day:
                     vectors.append(self.days[(place, field, state.day)])
                 for vector in vectors:
-                    for name in names:
-                        vector[name] += sign
+                    for name, value in added.items():
+                        vector[name] += sign * value
         for municipality in state.municipalities:
             for field in fields:
                 self.municipalities[(municipality, field, state.day)] += sign
@@ -499,6 +567,20 @@ class _RebuildSql:
             return f"COALESCE(CAST(to_char({column}, 'YYYYMMDD') AS integer), 0)"
         return f"COALESCE(CAST(strftime('%%Y%%m%%d', {column}) AS integer), 0)"
 
+    def _money(self, column: str) -> str:
+        """A two-decimal amount in its minor unit."""
+        kind = "bigint" if self.postgres else "INTEGER"
+        return f"CAST(ROUND({column} * 100) AS {kind})"
+
+    def _named(self, column: str, value: str) -> str:
+        """1 if the JSON list ``column`` holds the string ``value``, else 0."""
+        if self.postgres:
+            return f"""CASE WHEN {column} @> '["{value}"]'::jsonb THEN 1 ELSE 0 END"""
+        return (
+            f"CASE WHEN json_type({column}) = 'array' AND EXISTS (SELECT 1 FROM "
+            f"json_each({column}) j WHERE j.value = '{value}') THEN 1 ELSE 0 END"
+        )
+
     def _concat(self, column: str) -> str:
         if self.postgres:
             return f"string_agg(CAST({column} AS text), ',')"
@@ -512,6 +594,13 @@ class _RebuildSql:
             for value in _form_values()
         )
         form_columns = ", ".join(f"COALESCE(fo.f_{v}, 0) AS f_{v}" for v in _form_values())
+        factor_columns = ", ".join(
+            [
+                *(f"{self._named('p.promoting_factors', v)} AS {c}" for c, v in _promoting()),
+                *(f"{self._named('p.hindering_factors', v)} AS {c}" for c, v in _hindering()),
+            ]
+        )
+        currencies = ", ".join(f"'{c}'" for c in Currency.values)
         yield (
             "est",
             f"""
@@ -520,7 +609,10 @@ class _RebuildSql:
                    COALESCE(p.derived_co_creation_type, '') AS der,
                    COALESCE(p.initiator, '') AS ini, COALESCE(p.agreement, '') AS agr,
                    CASE WHEN fo.partnership_id IS NULL THEN 1 ELSE 0 END AS noform,
-                   {form_columns}
+                   {form_columns}, {factor_columns},
+                   p.volunteer_hours AS hours, p.people_reached AS reached,
+                   {self._money("p.municipal_contribution")} AS money,
+                   CASE WHEN p.currency IN ({currencies}) THEN p.currency ELSE '' END AS cur
             FROM {p} p
             LEFT JOIN (SELECT partnership_id, {forms} FROM {pform} GROUP BY partnership_id) fo
                    ON fo.partnership_id = p.id
@@ -593,18 +685,27 @@ class _RebuildSql:
                 f"WHERE x.partnership_id = est.id{extra})"
             )
 
+        def named(values: list[tuple[str, str]]) -> str:
+            """The ``wrap`` of the values whose column is 1."""
+            anything = " + ".join(f"est.{c}" for c, _v in values)
+            each = " || ".join(f"CASE WHEN est.{c} = 1 THEN '{v},' ELSE '' END" for c, v in values)
+            return f"CASE WHEN {anything} > 0 THEN ',' || {each} ELSE '' END"
+
         yield (
             "mirror",
             f"""
             INSERT INTO {tallied} (partnership_id, day, co_creation, derived, initiator,
                                    agreement, places, fields, forms, municipalities,
-                                   organisations)
+                                   organisations, promoting, hindering, hours, reached,
+                                   money, currency)
             SELECT est.id, est.day, est.co, est.der, est.ini, est.agr,
                    COALESCE(pl.places, ''),
                    COALESCE({lists(pf, "field")}, ''),
                    COALESCE({lists(pform, "form")}, ''),
                    COALESCE({lists(pm, "municipality_id", f" AND x.state = '{confirmed}'")}, ''),
-                   COALESCE({lists(po, "organisation_id", f" AND x.state = '{confirmed}'")}, '')
+                   COALESCE({lists(po, "organisation_id", f" AND x.state = '{confirmed}'")}, ''),
+                   {named(_promoting())}, {named(_hindering())},
+                   est.hours, est.reached, est.money, est.cur
             FROM est LEFT JOIN (
                 SELECT pid, ',' || {self._concat("place")} || ',' AS places
                 FROM places WHERE place <> '{EVERYWHERE}' GROUP BY pid
@@ -632,6 +733,25 @@ class _RebuildSql:
         expressions["without_form"] = "SUM(est.noform)"
         formal = ", ".join(f"'{a.value}'" for a in _formal())
         expressions["formal"] = when(f"est.agr IN ({formal})")
+        for kind, columns in (("promoting", _promoting()), ("hindering", _hindering())):
+            for column, value in columns:
+                expressions[f"{kind}_{value}"] = f"SUM(est.{column})"
+            expressions[f"with_{kind}"] = when(
+                " + ".join(f"est.{column}" for column, _v in columns) + " > 0"
+            )
+        reported_when = {
+            measures.HOURS: "est.hours IS NOT NULL",
+            measures.REACHED: "est.reached IS NOT NULL",
+        }
+        for currency in Currency.values:
+            name = measures.money(currency)
+            reported_when[name] = f"est.cur = '{currency}' AND est.money IS NOT NULL"
+        value_of = {measures.HOURS: "est.hours", measures.REACHED: "est.reached"}
+        for amount in AMOUNTS:
+            condition = reported_when[amount]
+            value = value_of.get(amount, "est.money")
+            expressions[amount] = f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+            expressions[measures.reported(amount)] = when(condition)
         assert set(expressions) == set(MEASURES), set(MEASURES) ^ set(expressions)
         quote = connection.ops.quote_name
         yield (
@@ -705,6 +825,15 @@ class _RebuildSql:
             """,
             None,
         )
+
+
+def _promoting() -> list[tuple[str, str]]:
+    """``(temporary column, value)`` of each promoting factor."""
+    return [(f"pf_{i}", v) for i, v in enumerate(PromotingFactor.values)]
+
+
+def _hindering() -> list[tuple[str, str]]:
+    return [(f"hf_{i}", v) for i, v in enumerate(HinderingFactor.values)]
 
 
 def _form_values() -> list[str]:

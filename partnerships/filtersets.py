@@ -1,7 +1,9 @@
 """The partnership filters, defined once: the API list and the web list pages both use them."""
 
 import django_filters
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,8 +17,10 @@ from partnerships.choices import (
     CollaborationForm,
     Field,
     GoalsControl,
+    HinderingFactor,
     Initiator,
     InvolvementPhase,
+    PromotingFactor,
     Status,
 )
 from partnerships.models import (
@@ -79,6 +83,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
         label=_("Goals and content controlled by"), choices=GoalsControl.choices
     )
     agreement = django_filters.MultipleChoiceFilter(label=_("Agreement"), choices=Agreement.choices)
+    promoting_factors = django_filters.MultipleChoiceFilter(
+        label=_("What helped"), choices=PromotingFactor.choices, method="filter_factors"
+    )
+    hindering_factors = django_filters.MultipleChoiceFilter(
+        label=_("What hindered"), choices=HinderingFactor.choices, method="filter_factors"
+    )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
     start_date = django_filters.DateFromToRangeFilter(label=_("Start date"))
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
@@ -110,6 +120,27 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     def filter_form(self, queryset, name, value):
         return queryset.filter(pk__in=_ids(PartnershipForm, form__in=value)) if value else queryset
+
+    def filter_factors(self, queryset, name, value):
+        """Partnerships naming any of the chosen factors in the list ``name``."""
+        if not value:
+            return queryset
+        if connection.vendor == "postgresql":
+            # ``@>`` on jsonb, served by the GIN index of partnerships/migrations/0008.
+            named = Q()
+            for factor in value:
+                named |= Q(**{f"{name}__contains": [factor]})
+            return queryset.filter(named)
+        # SQLite has no JSON containment lookup: the list's elements through json_each.
+        # ``name`` is one of this filter set's two fields, never user input.
+        table = Partnership._meta.db_table
+        placeholders = ", ".join(["%s"] * len(value))
+        ids = RawSQL(
+            f'SELECT p.id FROM "{table}" p, json_each(p."{name}") j '
+            f"WHERE json_type(p.\"{name}\") = 'array' AND j.value IN ({placeholders})",
+            list(value),
+        )
+        return queryset.filter(pk__in=ids)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

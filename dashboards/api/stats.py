@@ -22,14 +22,25 @@ from dashboards.statistics import (
     stats_agreements,
     stats_by_county,
     stats_co_creation,
+    stats_factors,
     stats_fields,
     stats_forms,
     stats_initiators,
+    stats_outcomes,
     stats_trend,
 )
 from municipalities.choices import Country
 from municipalities.models import County, Municipality
-from partnerships.choices import Agreement, CoCreationType, CollaborationForm, Field, Initiator
+from partnerships.choices import (
+    Agreement,
+    CoCreationType,
+    CollaborationForm,
+    Currency,
+    Field,
+    HinderingFactor,
+    Initiator,
+    PromotingFactor,
+)
 from registry.api.schema import error_responses
 
 TAGS = ["statistics"]
@@ -266,6 +277,79 @@ class StatsFormsSerializer(serializers.Serializer):
     results = StatsFormResultSerializer(many=True)
 
 
+class StatsPromotingResultSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_values(PromotingFactor))
+    count = serializers.IntegerField(help_text=_("Established partnerships naming the factor."))
+    share = serializers.FloatField(
+        help_text=_("count / reporting, 4 decimals; the shares may sum to more than 1.")
+    )
+
+
+class StatsHinderingResultSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_values(HinderingFactor))
+    count = serializers.IntegerField(help_text=_("Established partnerships naming the factor."))
+    share = serializers.FloatField(
+        help_text=_("count / reporting, 4 decimals; the shares may sum to more than 1.")
+    )
+
+
+class StatsPromotingSerializer(serializers.Serializer):
+    reporting = serializers.IntegerField(
+        help_text=_("Established partnerships that name at least one factor of this kind.")
+    )
+    results = StatsPromotingResultSerializer(many=True)
+
+
+class StatsHinderingSerializer(serializers.Serializer):
+    reporting = serializers.IntegerField(
+        help_text=_("Established partnerships that name at least one factor of this kind.")
+    )
+    results = StatsHinderingResultSerializer(many=True)
+
+
+class StatsFactorsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text=_("Established partnerships in scope."))
+    promoting = StatsPromotingSerializer(help_text=_("What helped."))
+    hindering = StatsHinderingSerializer(help_text=_("What hindered."))
+
+
+class StatsAmountSerializer(serializers.Serializer):
+    sum = serializers.IntegerField()
+    reported = serializers.IntegerField(
+        help_text=_("Established partnerships that reported it (zero included).")
+    )
+
+
+class StatsMoneySerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text=_values(Currency))
+    sum = serializers.DecimalField(max_digits=20, decimal_places=2)
+    reported = serializers.IntegerField(
+        help_text=_("Established partnerships that reported a contribution in this currency.")
+    )
+
+
+class StatsFieldOutcomesSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=_values(Field))
+    partnerships = serializers.IntegerField()
+    volunteer_hours = StatsAmountSerializer()
+    people_reached = StatsAmountSerializer()
+    municipal_contribution = StatsMoneySerializer(many=True)
+
+
+class StatsOutcomesSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text=_("Established partnerships in scope."))
+    volunteer_hours = StatsAmountSerializer()
+    people_reached = StatsAmountSerializer()
+    municipal_contribution = StatsMoneySerializer(
+        many=True,
+        help_text=_("One entry per currency: amounts in different currencies are never added."),
+    )
+    by_field = StatsFieldOutcomesSerializer(
+        many=True,
+        help_text=_("The same per field; a partnership in several fields counts in each."),
+    )
+
+
 class StatsTrendResultSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     field = serializers.CharField(help_text=_values(Field))
@@ -457,6 +541,71 @@ class StatsFormsView(_StatsView):
     def get(self, request):
         data = stats_forms(scope=self.scope(self.query()))
         return Response(StatsFormsSerializer(data).data)
+
+
+class StatsFactorsView(_StatsView):
+    query_serializer_class = StatsFilterQuerySerializer
+
+    @_schema(
+        query=StatsFilterQuerySerializer,
+        output=StatsFactorsSerializer,
+        summary=_("What helped and what hindered"),
+        description=_(
+            "Established partnerships per factor that helped (promoting) and per factor that "
+            "hindered the collaboration, every factor, with the share of the partnerships "
+            "that name at least one factor of the kind. A partnership may name several."
+        ),
+    )
+    def get(self, request):
+        data = stats_factors(scope=self.scope(self.query()))
+        return Response(StatsFactorsSerializer(data).data)
+
+
+class StatsOutcomesView(_StatsView):
+    query_serializer_class = StatsFilterQuerySerializer
+
+    @_schema(
+        query=StatsFilterQuerySerializer,
+        output=StatsOutcomesSerializer,
+        summary=_("Outcomes: volunteer hours, people reached, municipal money"),
+        description=_(
+            "The volunteer hours, people reached and municipal contributions the established "
+            "partnerships report, summed in total and per field, each with the number of "
+            "partnerships that reported it. Money is summed per currency."
+        ),
+        examples=[
+            OpenApiExample(
+                "A county",
+                response_only=True,
+                value={
+                    "total": 12,
+                    "volunteer_hours": {"sum": 5400, "reported": 9},
+                    "people_reached": {"sum": 830, "reported": 7},
+                    "municipal_contribution": [
+                        {"currency": "NOK", "sum": "1250000.00", "reported": 8},
+                        {"currency": "DKK", "sum": "0.00", "reported": 0},
+                        {"currency": "SEK", "sum": "0.00", "reported": 0},
+                    ],
+                    "by_field": [
+                        {
+                            "field": "culture",
+                            "partnerships": 5,
+                            "volunteer_hours": {"sum": 2100, "reported": 4},
+                            "people_reached": {"sum": 300, "reported": 3},
+                            "municipal_contribution": [
+                                {"currency": "NOK", "sum": "400000.00", "reported": 3},
+                                {"currency": "DKK", "sum": "0.00", "reported": 0},
+                                {"currency": "SEK", "sum": "0.00", "reported": 0},
+                            ],
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request):
+        data = stats_outcomes(scope=self.scope(self.query()))
+        return Response(StatsOutcomesSerializer(data).data)
 
 
 class StatsTrendView(_StatsView):

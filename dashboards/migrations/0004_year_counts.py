@@ -4,10 +4,10 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    # Filled with the other summary tables, from the partnerships: one consistent rebuild.
-    from dashboards.tallies import rebuild_tallies
-
-    rebuild_tallies()
+    # The summary tables of an existing registry are filled from its partnerships once, by
+    # the last migration that changes them (0005 now): the rebuild writes every column of
+    # every summary table, and the last ones are made there.
+    pass
 
 
 class Migration(migrations.Migration):

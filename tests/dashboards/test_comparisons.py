@@ -322,12 +322,18 @@ def test_every_linked_row_lists_as_many_partnerships_as_it_counts(client, world,
         ("table-forms", 0),
         ("table-co-creation-matrix", -1),
         ("table-trend", -1 if not field else 0),
+        ("table-promoting", 0),
+        ("table-hindering", 0),
+        ("table-outcomes-fields", 0),
     ):
         for label, row in table_rows(response, table_id).items():
             assert row["href"], (table_id, label)
             assert listed(client, row["href"]) == count_of(row["cells"][cell]), (table_id, label)
             checked += 1
     assert checked > 20
+    # The factors are really followed (not only rows of zero).
+    promoting = table_rows(response, "table-promoting")["Practical facilitation"]
+    assert count_of(promoting["cells"][0]) >= 1
 
 
 def test_municipality_and_county_rows_link_to_their_place(client, world):

@@ -118,6 +118,9 @@ def build_world() -> World:
         involvement_phase="design",
         initiator="municipality",
         agreement="written",
+        promoting_factors=["facilitation", "key_individuals"],
+        hindering_factors=["economic_uncertainty"],
+        volunteer_hours=120,
     )
     partnership(
         [m1, m3],
@@ -132,6 +135,8 @@ def build_world() -> World:
         involvement_phase="implementation",
         initiator="local_civic",
         agreement="none",
+        promoting_factors=["facilitation"],
+        people_reached=40,
     )
     partnership(
         [m2],
@@ -450,7 +455,7 @@ def test_another_country(client, world):
 def test_charts_are_inline_svg_with_a_title_and_description(client, world):
     content = get(client).content.decode()
     charts = re.findall(r"<svg[^>]*>", content)
-    assert len(charts) == 7  # every figure but the headline numbers
+    assert len(charts) == 10  # every figure but the headline numbers
     for tag in charts:
         # A chart whose bars link to the partnerships behind them is a group (an image's
         # content is presentational and could hold no link).

@@ -25,6 +25,8 @@ ENDPOINTS = [
     "stats-initiators",
     "stats-agreements",
     "stats-forms",
+    "stats-factors",
+    "stats-outcomes",
     "stats-trend",
     "stats-counties",
 ]
@@ -307,6 +309,8 @@ QUERY_BOUND = {
     "stats-initiators": 7,
     "stats-agreements": 7,
     "stats-forms": 7,
+    "stats-factors": 7,
+    "stats-outcomes": 7,
     "stats-trend": 8,
     # counties, municipalities per county (and their cache key), the summary rows and the
     # two edge months

@@ -10,6 +10,7 @@ tables as the incremental upkeep.
 
 import datetime
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -36,11 +37,14 @@ from partnerships.choices import (
     Agreement,
     CoCreationType,
     CollaborationForm,
+    Currency,
     Field,
     GoalsControl,
+    HinderingFactor,
     Initiator,
     InvolvementPhase,
     LinkState,
+    PromotingFactor,
     Status,
 )
 from partnerships.models import Partnership, PartnershipField, PartnershipMunicipality
@@ -106,13 +110,23 @@ partnership_specs = st.fixed_dictionaries(
         "pending_orgs": subsets(3),
         "fields": st.lists(st.sampled_from(FIELDS), unique=True, max_size=3),
         "forms": st.lists(st.sampled_from(CollaborationForm.values[:3]), unique=True),
+        "promoting_factors": st.lists(st.sampled_from(PromotingFactor.values), unique=True),
+        "hindering_factors": st.lists(st.sampled_from(HinderingFactor.values), unique=True),
+        "volunteer_hours": st.sampled_from([None, 0, 7, 1200]),
+        "people_reached": st.sampled_from([None, 0, 35]),
+        "municipal_contribution": st.sampled_from(
+            [None, Decimal("0"), Decimal("0.29"), Decimal("150000.50")]
+        ),
+        "currency": st.sampled_from(Currency.values),
         "bulk": st.booleans(),
     }
 )
 
 changes = st.lists(
     st.tuples(
-        st.sampled_from(["status", "confirm", "decline", "drop_field", "delete", "start"]),
+        st.sampled_from(
+            ["status", "confirm", "decline", "drop_field", "delete", "start", "outcomes"]
+        ),
         st.integers(0, 50),
         st.sampled_from(Status.values),
         st.sampled_from(DATES),
@@ -143,7 +157,14 @@ def _create(spec, places):
             "involvement_phase",
             "initiator",
             "agreement",
+            "promoting_factors",
+            "hindering_factors",
+            "volunteer_hours",
+            "people_reached",
+            "municipal_contribution",
+            "currency",
         )
+        if key in spec
     }
     roles = {org: ("lead" if n == 0 else "partner") for n, org in enumerate(organisations)}
     if spec["bulk"]:
@@ -211,6 +232,13 @@ def _change(partnerships, change) -> None:
             tag.delete()
     elif kind == "delete":
         partnership.delete()
+    elif kind == "outcomes":
+        # Reported later, as a coordinator does once the collaboration has run a while.
+        partnership.volunteer_hours = (partnership.volunteer_hours or 0) + index
+        partnership.municipal_contribution = None if index % 2 else Decimal(index)
+        partnership.hindering_factors = HinderingFactor.values[: index % 4]
+        partnership.promoting_factors = [*partnership.promoting_factors, "not_a_factor"]
+        partnership.save()
 
 
 def _scopes(places):
@@ -242,6 +270,8 @@ def _compare_everything(places, bounds, years, as_of) -> None:
                 "stats_agreements",
                 "stats_forms",
                 "stats_headline",
+                "stats_factors",
+                "stats_outcomes",
             ):
                 assert getattr(statistics, name)(scope=scope) == getattr(live, name)(scope=scope), (
                     name,
