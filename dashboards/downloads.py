@@ -63,10 +63,10 @@ COLUMN_LABELS = {
         key: label
         for currency in Currency.values
         for key, label in (
-            (f"money_{currency.lower()}", format_lazy(_("Municipal money ({})"), currency)),
+            (f"money_{currency.lower()}", format_lazy(_("Municipal contribution ({})"), currency)),
             (
                 f"money_{currency.lower()}_reported",
-                format_lazy(_("Partnerships reporting municipal money ({})"), currency),
+                format_lazy(_("Partnerships reporting a municipal contribution ({})"), currency),
             ),
         )
     },

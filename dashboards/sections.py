@@ -742,7 +742,7 @@ def outcomes(context: Context) -> Figure:
         ),
         *(
             (
-                _("Municipal money (%(currency)s)") % {"currency": currency},
+                _("Municipal contribution (%(currency)s)") % {"currency": currency},
                 lambda r, c=currency: money_text(money_of(r, c)["sum"], c),
                 lambda r, c=currency: money_of(r, c)["reported"],
             )
@@ -787,7 +787,7 @@ def outcomes(context: Context) -> Figure:
             Column(_("Partnerships")),
             Column(_("Volunteer hours")),
             Column(_("People reached")),
-            *(Column(_("Municipal money (%(currency)s)") % {"currency": c}) for c in currencies),
+            *(Column(_("Municipal contribution (%(currency)s)") % {"currency": c}) for c in currencies),
         ],
         rows=[
             Row(

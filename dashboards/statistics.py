@@ -527,7 +527,7 @@ def _outcomes(v: dict[str, int]) -> dict:
 
 def stats_outcomes(*, scope: StatsScope) -> dict:
     """The outcomes the established partnerships in scope report: volunteer hours, people
-    reached and the municipality's money (per currency: NOK, DKK and SEK are never added
+    reached and the municipal contributions (per currency: NOK, DKK and SEK are never added
     together), summed, each with the number of partnerships that ``reported`` it (zero
     included; a partnership that left it empty adds nothing).
 

@@ -32,8 +32,10 @@ def mismatches(english: str, norwegian: str, entries) -> list[str]:
     for entry in entries:
         sources = [NOT_WORDS.sub(" ", entry.msgid), NOT_WORDS.sub(" ", entry.msgid_plural or "")]
         targets = [entry.msgstr, *entry.msgstr_plural.values()]
+        # The Norwegian cell may give the inflected forms: "resultater / resultatene".
+        forms = [form.strip().lower() for form in norwegian.split(" / ")]
         if any(pattern.search(source) for source in sources) and not any(
-            norwegian.lower() in target.lower() for target in targets
+            form in target.lower() for target in targets for form in forms
         ):
             found.append(f"{entry.msgid!r} -> {entry.msgstr or entry.msgstr_plural!r}")
     return found

@@ -150,14 +150,14 @@ def test_the_dashboard_shows_the_factors_and_outcomes_of_the_place(client, regis
     totals = rows_by_label(tables["table-outcomes"])
     assert totals["Volunteer hours"] == ["100", "2 of 2"]
     assert totals["People reached"] == ["20", "1 of 2"]
-    assert totals["Municipal money (NOK)"] == ["1,001 NOK", "1 of 2"]
-    assert "Municipal money (DKK)" not in totals  # no Norwegian partnership reported DKK
+    assert totals["Municipal contribution (NOK)"] == ["1,001 NOK", "1 of 2"]
+    assert "Municipal contribution (DKK)" not in totals  # no Norwegian partnership reported DKK
     by_field = rows_by_label(tables["table-outcomes-fields"])
     assert by_field["Sport"] == ["1", "100", "0", "1,001 NOK"]
     assert by_field["All fields"] == ["2", "100", "20", "1,001 NOK"]
 
     denmark = parse(get(client, country="DK")).tables
-    assert rows_by_label(denmark["table-outcomes"])["Municipal money (DKK)"] == [
+    assert rows_by_label(denmark["table-outcomes"])["Municipal contribution (DKK)"] == [
         "500 DKK",
         "1 of 1",
     ]
