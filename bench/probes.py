@@ -235,6 +235,12 @@ def api_probes(w: World) -> list[Probe]:
             ],
         ),
         Probe(
+            "api list, promoting_factors=facilitation",
+            "api",
+            f"{base}?promoting_factors=facilitation",
+            checks=[some_results],
+        ),
+        Probe(
             f"api list, q={NOT_FOUND_WORD}",
             "api",
             f"{base}?q={NOT_FOUND_WORD}",

@@ -177,3 +177,29 @@ def test_the_outcomes_download_has_every_currency_and_field(client, registry):
     assert everything["money_nok"] == "1000.50"
     assert everything["money_dkk_reported"] == "0"
     assert {row["field"] for row in rows} == {"all", *Field.values}
+
+
+def test_the_partnership_list_filters_by_what_helped_and_what_hindered(registry):
+    api = APIClient()
+
+    def titles(**params) -> set[str]:
+        response = api.get("/api/v1/partnerships/", params)
+        assert response.status_code == 200, response.content
+        return {row["title"] for row in response.json()["results"]}
+
+    helped = Partnership.objects.filter(volunteer_hours__in=[100, 0])
+    assert titles(promoting_factors="facilitation") == {p.title for p in helped}
+    assert titles(promoting_factors="key_individuals") == {
+        Partnership.objects.get(volunteer_hours=100).title
+    }
+    # Any of the chosen factors; a factor nobody names finds nothing.
+    assert titles(promoting_factors=["key_individuals", "facilitation"]) == {
+        p.title for p in helped
+    }
+    assert titles(hindering_factors="poor_information") == set()
+    assert titles(hindering_factors="economic_uncertainty") == {
+        Partnership.objects.get(volunteer_hours=0).title
+    }
+    wrong = api.get("/api/v1/partnerships/", {"promoting_factors": "luck"})
+    assert wrong.status_code == 400
+    assert "promoting_factors" in wrong.json()["errors"]
