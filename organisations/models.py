@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -9,6 +9,14 @@ from municipalities.choices import Country
 from organisations.choices import MAX_CATEGORIES, IcnpoCategory, OrganisationKind, OrganisationLevel
 from organisations.identifiers import normalise_org_number, org_id
 from registry.validators import validate_multi_line_text, validate_single_line_text
+
+
+def home_country_first(country: str) -> Case:
+    """0 for an organisation in ``country``, 1 for the others: ordered by it, the list opens
+    on the user's own country. The list pages order by exactly this expression, and each
+    country has an index on it (``Organisation.Meta.indexes``), which PostgreSQL uses only
+    when the query's expression is the same as the index's: change both or neither."""
+    return Case(When(country=country, then=Value(0)), default=Value(1))
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -138,6 +146,19 @@ class Organisation(models.Model):
             # (registry.keyset): a page at any depth is one index range, no sort.
             models.Index(fields=["name", "id"], name="organisation_name_id"),
             models.Index(fields=["created_at", "id"], name="organisation_created_id"),
+            # The list page's default order, one country's organisations first
+            # (organisations.selectors.organisation_list): the first page is read from
+            # the start of one index, not sorted from every row.
+            *(
+                models.Index(
+                    home_country_first(country),
+                    "country",
+                    "name",
+                    "id",
+                    name=f"organisation_home_{country.lower()}",
+                )
+                for country in Country.values
+            ),
         ]
 
     def __str__(self) -> str:

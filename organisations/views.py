@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from municipalities.models import Municipality
 from organisations.exports import OrganisationExport
 from organisations.filtersets import OrganisationFilterSet
-from organisations.forms import OrganisationForm, check_org_number
+from organisations.forms import OrganisationForm, check_org_number, default_country
 from organisations.models import Organisation, OrganisationCategory
 from organisations.permissions import (
     can_create_organisation,
@@ -29,7 +29,7 @@ from organisations.permissions import (
     can_read_organisation_history,
     has_verification_queue,
 )
-from organisations.selectors import verification_queue
+from organisations.selectors import organisation_list, verification_queue
 from organisations.services import (
     IDENTITY_FIELDS,
     organisation_create,
@@ -86,10 +86,26 @@ class OrganisationListView(ObjectListView):
         context["can_create"] = can_create_organisation(self.request.user)
         return context
 
+    def _is_export(self) -> bool:
+        return self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param))
+
     def get_queryset(self):
-        return Organisation.objects.prefetch_related(
-            Prefetch("municipalities", queryset=Municipality.objects.only("pk", "name"))
-        ).order_by("name", "pk")
+        # The downloads keep their order (by name).
+        if self._is_export():
+            return organisation_list()
+        # The user's own country first (where they coordinate or represent; else Norway),
+        # then the others, as on the municipality list. A sort chosen on the page
+        # (``?sort=``) replaces this order.
+        return organisation_list(home_country=default_country(self.request.user))
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        if not self._is_export():
+            # The table's own default sort (by name, ``OrganisationTable.Meta.order_by``)
+            # would replace the queryset's order: none, so the queryset's stands until a
+            # sort is chosen (django-tables2's RequestConfig then sets it from ``?sort=``).
+            kwargs["order_by"] = ()
+        return kwargs
 
 
 @login_required
