@@ -247,12 +247,29 @@ def _organisation_choices(*, queryset, first_ids, first_label, others_label) -> 
     return [(first_label, first), (others_label, others)] if others else first
 
 
+#: The resources and outcomes of a collaboration: known only once it runs. A
+#: representative's proposal does not ask for them (a proposal saved without them has the
+#: model's defaults: none, empty lists, the default currency); the edit form of an existing
+#: partnership and a coordinator's log of one, which may have run for years, do. The
+#: municipal contribution is the municipality's to record, so a proposal leaves it out too.
+OUTCOME_FIELDS = (
+    "municipal_contribution",
+    "currency",
+    "volunteer_hours",
+    "people_reached",
+    "promoting_factors",
+    "hindering_factors",
+    "outcomes",
+)
+
+
 class PartnershipForm(forms.Form):
     """Log (coordinator), propose (representative) or change a partnership.
 
     ``role`` is "admin", "coordinator" or "representative": a representative's form has no
-    status or dates and offers only their own organisations. ``only`` limits the form to
-    some fields (a representative's outcomes of an active partnership).
+    status or dates and offers only their own organisations; a new proposal has no
+    ``OUTCOME_FIELDS`` either. ``only`` limits the form to some fields (a representative's
+    outcomes of an active partnership).
     """
 
     title = forms.CharField(
@@ -396,6 +413,10 @@ class PartnershipForm(forms.Form):
             ]
         if role == "representative":
             del self.fields["start_date"], self.fields["end_date"]
+            if partnership is None:
+                # A proposal: nothing has started, so there is nothing to report yet.
+                for name in OUTCOME_FIELDS:
+                    del self.fields[name]
         if only is not None:
             for name in list(self.fields):
                 if name not in only:
@@ -588,15 +609,7 @@ class PartnershipForm(forms.Form):
         return self.section("status", "start_date", "end_date")
 
     def outcome_fields(self):
-        return self.section(
-            "municipal_contribution",
-            "currency",
-            "volunteer_hours",
-            "people_reached",
-            "promoting_factors",
-            "hindering_factors",
-            "outcomes",
-        )
+        return self.section(*OUTCOME_FIELDS)
 
     def derived_type(self) -> dict | None:
         """The derived type for the answers as they stand (typed or saved)."""

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
+from accounts.permissions import represented_organisation_ids
 from organisations.models import Organisation
 from organisations.permissions import (
     can_edit_organisation,
@@ -22,6 +23,7 @@ from organisations.permissions import (
 from organisations.views import profile_queryset
 from partnerships.choices import ESTABLISHED_STATUSES, PROPOSAL_STATUSES
 from partnerships.models import Partnership, PartnershipOrganisation, listed_link_q
+from partnerships.permissions import partnership_creation_role
 
 #: How many partnerships the profile lists before linking to the full list.
 PARTNERSHIPS_SHOWN = 20
@@ -57,6 +59,9 @@ def organisation_detail(request, pk: int):
         "established_count": established.count(),
         "proposals": proposals[:PARTNERSHIPS_SHOWN],
         "proposal_count": proposals.count(),
+        # Its representatives' next step: proposing a collaboration for it.
+        "can_propose": partnership_creation_role(user) == "representative"
+        and organisation.pk in represented_organisation_ids(user),
     }
     return render(request, "organisations/organisation_detail.html", context)
 

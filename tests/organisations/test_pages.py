@@ -280,6 +280,39 @@ def test_no_verify_button_once_verified(client, roles):
     assert 'class="badge verified"' in body
 
 
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("anonymous", False),
+        ("plain", False),
+        ("analyst", False),
+        ("other_representative", False),
+        ("coordinator", False),  # where the organisation operates
+        ("admin", False),  # logs partnerships; proposing is the representatives'
+        ("representative", True),
+    ],
+)
+def test_the_representatives_next_step_is_proposing(client, roles, role, offered):
+    """Only the organisation's representatives are offered to propose: in a "Next step" box
+    while it has neither partnership nor proposal (just registered, not yet verified), then
+    as a button under its partnerships."""
+    organisation = roles.unverify(roles.organisation)
+    sign_in(client, roles.user(role))
+    propose = f'<a class="button" href="{reverse("partnership-create")}">Propose a collaboration'
+
+    body = client.get(detail_url(organisation)).content.decode()
+    assert (propose in body) is offered
+    assert ('id="next-step-heading"' in body) is offered
+    assert ("You need not wait for the verification." in body) is offered
+
+    roles.partnership_in(Status.DRAFT)
+    body = client.get(detail_url(organisation)).content.decode()
+    assert 'id="next-step-heading"' not in body
+    assert body.count(propose) == (1 if offered else 0)
+    if offered:  # under the partnerships, not above the profile
+        assert body.index('id="partnerships-heading"') < body.index(propose)
+
+
 # --- history --------------------------------------------------------------------------------
 
 

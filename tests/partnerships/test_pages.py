@@ -664,6 +664,64 @@ def test_representative_saves_a_draft_or_sends_it(world, client, then, status):
     assert events == (["submit"] if then == "submit" else [])
 
 
+OUTCOME_FIELDS = (
+    "municipal_contribution",
+    "currency",
+    "volunteer_hours",
+    "people_reached",
+    "promoting_factors",
+    "hindering_factors",
+    "outcomes",
+)
+
+
+def test_a_proposal_asks_nothing_that_is_known_only_once_it_runs(world, client):
+    """No resources or outcomes before the collaboration has started: typed anyway (an old
+    form, a hand-made request), they are not saved, and the proposal has the defaults."""
+    login(client, world, "representative")
+    response = client.get("/partnerships/new/")
+    html = page(response)
+    assert not set(OUTCOME_FIELDS) & set(response.context["form"].fields)
+    assert "Resources and outcomes" not in html and 'id="outcomes-heading"' not in html
+    for name in OUTCOME_FIELDS:
+        assert f'name="{name}"' not in html, name
+
+    data = form_data(
+        world,
+        status=None,
+        start_date=None,
+        currency="SEK",
+        municipal_contribution="50000",
+        volunteer_hours="340",
+        people_reached="30",
+        promoting_factors=["key_individuals"],
+        hindering_factors=["poor_information"],
+        outcomes="30 barn hver uke.",
+        then="draft",
+    )
+    assert client.post("/partnerships/new/", data).status_code == 302
+    proposal = Partnership.objects.get(title="Språkkafé på biblioteket")
+    assert proposal.status == Status.DRAFT
+    assert proposal.municipal_contribution is None and proposal.currency == "NOK"
+    assert proposal.volunteer_hours is None and proposal.people_reached is None
+    assert proposal.promoting_factors == [] and proposal.hindering_factors == []
+    assert proposal.outcomes == ""
+
+
+def test_a_coordinator_logs_and_edits_the_resources_and_outcomes(world, client):
+    """A partnership a coordinator logs may have run for years: its outcomes are asked for,
+    on the log form as on the edit form."""
+    login(client, world, "coordinator")
+    for url in ("/partnerships/new/", f"/partnerships/{world.active.pk}/edit/"):
+        response = client.get(url)
+        assert set(OUTCOME_FIELDS) <= set(response.context["form"].fields), url
+        assert "Resources and outcomes" in page(response), url
+    data = form_data(world, volunteer_hours="1200", promoting_factors=["key_individuals"])
+    assert client.post("/partnerships/new/", data).status_code == 302
+    logged = Partnership.objects.get(title="Språkkafé på biblioteket")
+    assert logged.volunteer_hours == 1200 and logged.promoting_factors == ["key_individuals"]
+
+
 # --- editing ---------------------------------------------------------------------------------
 
 
