@@ -68,7 +68,7 @@ def test_county_view_at_1280(live_server, page, axe, demo):  # noqa: F811
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     # The contents lead to the sections.
     contents = page.locator("nav.dashboard-contents a")
-    assert contents.count() == 8
+    assert contents.count() == 10
     contents.nth(2).click()
     assert page.url.endswith("#co-creation-heading")
 
