@@ -787,7 +787,10 @@ def outcomes(context: Context) -> Figure:
             Column(_("Partnerships")),
             Column(_("Volunteer hours")),
             Column(_("People reached")),
-            *(Column(_("Municipal contribution (%(currency)s)") % {"currency": c}) for c in currencies),
+            *(
+                Column(_("Municipal contribution (%(currency)s)") % {"currency": c})
+                for c in currencies
+            ),
         ],
         rows=[
             Row(

@@ -278,6 +278,7 @@ def _vectors(scope: StatsScope, fields: list[str]) -> dict[str, dict[str, int]]:
     reading = _reading.get()
     if reading is None:
         return _read_vectors(scope, fields)
+
     def key(field: str) -> tuple:
         return ("vector", replace(scope, field=field or None))
 
