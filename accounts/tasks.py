@@ -5,7 +5,9 @@ invitation, and the key itself only in the e-mail (the outbox row's text, from w
 removed once delivery is over: ``link_is_secret``).
 """
 
+from celery import shared_task
 from django.conf import settings
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -85,3 +87,10 @@ def invitation_email(invitation: Invitation, link: str) -> tuple[str, str]:
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
     body = render_to_string("accounts/email/invitation_body.txt", context)
     return subject, body
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Delete the sessions past their expiry (Django keeps them until asked): nightly, from
+    Celery beat, so the session table holds only live sign-ins."""
+    call_command("clearsessions")

@@ -355,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "downloads.tasks.expire_export_jobs",
         "schedule": 15 * 60.0,
     },
+    # Sessions past their expiry (sign-ins that were never signed out), every night.
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=15),
+    },
 }
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
