@@ -23,6 +23,7 @@ from tests.browser.test_combobox import (  # noqa: F401 (world: the fixture)
     remove_button,
     world,
 )
+from tests.factories import coordinator_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,3 +147,31 @@ def test_on_a_phone_every_table_caption_shows_whole(live_server, page, demo, whe
         assert caption["frameRight"] <= 375 + 1, label
         # Broken between words only.
         assert caption["cut"] == [], (label, caption["cut"])
+
+
+# --- point 3 on a phone: the work waiting is in view in the one-row navigation ---------------
+
+
+def test_on_a_phone_the_navigation_shows_the_page_one_is_on(
+    live_server,
+    browser,
+    browser_context_args,
+    world,  # noqa: F811
+):
+    """At 375 px the navigation is one row that scrolls sideways; the coordinator's inbox is
+    its fifth link, beyond the edge. On the inbox (and on "Min side") the row is scrolled so
+    that the current page's link is whole in view."""
+    coordinator = coordinator_of(world["oslo"], username="kari")
+    coordinator.set_password("demo")
+    coordinator.save()
+    context, page = _new_page(browser, browser_context_args, "phone")
+    try:
+        sign_in(page, live_server, "kari")
+        for path in (reverse("inbox"), reverse("my-page")):
+            page.goto(f"{live_server.url}{path}")
+            nav = page.locator(".main-nav").bounding_box()
+            current = page.locator(".main-nav a[aria-current=page]").bounding_box()
+            assert nav["x"] <= current["x"], path
+            assert current["x"] + current["width"] <= nav["x"] + nav["width"], path
+    finally:
+        context.close()
