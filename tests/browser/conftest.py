@@ -19,6 +19,28 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite(django_db_setup):
+    """On the in-memory SQLite test database every thread of the live server shares the
+    test's one connection: two requests at once (the derived type fetched while a form is
+    sent) collide ("cannot start a transaction within a transaction"). A server that
+    answers one request at a time, closing each connection after it, avoids that; on
+    PostgreSQL each request thread has its own connection and the server stays threaded."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        # The server thread itself answers, with the connection it was handed
+        # (``LiveServerThread.run`` installs ``connections_override`` in that thread).
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        LiveServerThread.server_class = OneAtATime
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
