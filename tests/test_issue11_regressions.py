@@ -149,7 +149,7 @@ def test_after_registering_the_organisation_the_next_step_is_proposing(roles):
     )
     assert response.redirect_chain and "/organisations/" in response.redirect_chain[-1][0]
     main = _html(response).split('<main id="main"', 1)[1]
-    assert re.search(r'<a [^>]*href="/partnerships/new/"[^>]*>Propose a collaboration<', main)
+    assert re.search(r'<a [^>]*href="/partnerships/new/"[^>]*>Propose a partnership<', main)
 
 
 def test_the_propose_form_does_not_ask_for_outcomes_before_anything_started(roles):

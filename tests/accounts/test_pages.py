@@ -305,7 +305,7 @@ def test_a_representative_sees_the_organisations_and_the_proposals(client):
     assert f'href="{reverse("organisation-detail", args=[organisation.pk])}"' in body
     assert "Mattekafé" in body and "Annet forslag" not in body
     if create := optional_url("partnership-create"):
-        assert f'href="{create}">Propose a collaboration<' in body
+        assert f'href="{create}">Propose a partnership<' in body
     if mine := optional_url("my-partnerships"):
         assert f'href="{mine}"' in body
     assert "Representative of Tøyen leksehjelp" in body

@@ -298,7 +298,7 @@ def test_the_representatives_next_step_is_proposing(client, roles, role, offered
     as a button under its partnerships."""
     organisation = roles.unverify(roles.organisation)
     sign_in(client, roles.user(role))
-    propose = f'<a class="button" href="{reverse("partnership-create")}">Propose a collaboration'
+    propose = f'<a class="button" href="{reverse("partnership-create")}">Propose a partnership'
 
     body = client.get(detail_url(organisation)).content.decode()
     assert (propose in body) is offered
