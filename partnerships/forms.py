@@ -21,6 +21,7 @@ from municipalities.models import Municipality
 from organisations.models import Organisation
 from partnerships import permissions
 from partnerships.choices import (
+    PROPOSAL_STATUSES,
     Agreement,
     CoCreationType,
     CollaborationForm,
@@ -413,8 +414,9 @@ class PartnershipForm(forms.Form):
             ]
         if role == "representative":
             del self.fields["start_date"], self.fields["end_date"]
-            if partnership is None:
-                # A proposal: nothing has started, so there is nothing to report yet.
+            if partnership is None or partnership.status in PROPOSAL_STATUSES:
+                # A proposal, new or being edited: nothing has started, so there is nothing
+                # to report yet (what was saved stays: the form saves only its fields).
                 for name in OUTCOME_FIELDS:
                     del self.fields[name]
         if only is not None:

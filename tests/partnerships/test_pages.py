@@ -707,6 +707,11 @@ def test_a_proposal_asks_nothing_that_is_known_only_once_it_runs(world, client):
     assert proposal.promoting_factors == [] and proposal.hindering_factors == []
     assert proposal.outcomes == ""
 
+    # Editing the draft asks no more: it has not started either.
+    response = client.get(f"/partnerships/{proposal.pk}/edit/")
+    assert response.status_code == 200
+    assert not set(OUTCOME_FIELDS) & set(response.context["form"].fields)
+
 
 def test_a_coordinator_logs_and_edits_the_resources_and_outcomes(world, client):
     """A partnership a coordinator logs may have run for years: its outcomes are asked for,
