@@ -5,6 +5,7 @@
 2. The municipality's coordinator accepts the proposal from the inbox.
 3. An analyst filters the dashboard by county and downloads the numbers as CSV.
 Selectors use field names and values, so the journeys hold in Norwegian and English alike.
+Each runs at 1280 px and on a phone (375 px).
 """
 
 import csv
@@ -29,6 +30,8 @@ from tests.utils import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
 
 @pytest.fixture
 def norway():
@@ -36,9 +39,11 @@ def norway():
     return Municipality.objects.get(country="NO", code="0301")
 
 
+@pytest.mark.parametrize("screen", SCREENS)
 def test_organisation_signs_up_proposes_and_coordinator_accepts(
-    live_server, page, axe, norway, task_runner
+    live_server, page, axe, norway, task_runner, screen
 ):
+    page.set_viewport_size(SCREENS[screen])
     oslo = norway
     coordinator = coordinator_of(oslo, username="kari", email="kari@oslo.kommune.no")
     coordinator.set_password("demo")
@@ -154,7 +159,9 @@ def test_organisation_signs_up_proposes_and_coordinator_accepts(
     assert "Leksehjelp i Sofienbergparken" in page.locator("h1").inner_text()
 
 
-def test_analyst_filters_the_dashboard_and_downloads_csv(live_server, page, axe, norway):
+@pytest.mark.parametrize("screen", SCREENS)
+def test_analyst_filters_the_dashboard_and_downloads_csv(live_server, page, axe, norway, screen):
+    page.set_viewport_size(SCREENS[screen])
     oslo = norway
     bergen = Municipality.objects.get(country="NO", code="4601")
     start = datetime.date.today() - datetime.timedelta(days=200)
